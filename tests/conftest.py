@@ -1,0 +1,22 @@
+import os, shutil, subprocess, sys
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+def run(cmd, timeout=900, **kw):
+    "Run a command; return the CompletedProcess (text output, stdout and stderr together)."
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+
+@pytest.fixture(scope="session")
+def synthetic_csv_dir(tmp_path_factory):
+    "A folder of candle CSV files (a small synthetic market) in the format of ../shared/data."
+    from xlstm_study.data import synthetic_market, key_symbol
+    d = tmp_path_factory.mktemp("candles")
+    for k, f in synthetic_market(4_000, 2, seed=21).frames.items():
+        out = f.reset_index()
+        out["timestamp"] = out["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        out.to_csv(d / f"{key_symbol(k)}_SYNTH_1m_20240101_20240103.csv.gz", index=False)
+    return d
