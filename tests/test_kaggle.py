@@ -27,7 +27,7 @@ def test_driver_runs_the_study_against_a_fake_kaggle_input(tmp_path, synthetic_c
     pm = pytest.importorskip("papermill")
     inp, work = tmp_path / "input", tmp_path / "working"
     shutil.copytree(synthetic_csv_dir, inp / "crypto-1m-candles")
-    src = inp / "xlstm-study-src"
+    src = inp / "xlstm-study-src"; src.mkdir()
     for part in ("pyproject.toml", "nbs", "kaggle", "xlstm_study", "README.md"):
         s = ROOT / part
         (shutil.copytree if s.is_dir() else shutil.copy)(s, src / part)
