@@ -17,7 +17,7 @@ def test_smoke_study_is_the_main_command(tmp_path):
     assert meta["profile"] == "smoke" and meta["config"]["data_dir"] is None
     folds = {r["fold"] for r in meta["rows"]}
     assert len(folds) >= 3
-    for model in ("majority", "persistence", "logreg", "gbm"):
+    for model in ("majority", "persistence", "logreg", "gbm", "xlstm"):
         assert {r["fold"] for r in meta["rows"] if r["model"] == model} == folds
     mk = (ROOT / "Makefile").read_text()
     assert "xlstm-study run --profile $(PROFILE)" in mk
@@ -25,12 +25,14 @@ def test_smoke_study_is_the_main_command(tmp_path):
 def test_run_then_evaluate_on_another_folder(tmp_path, synthetic_csv_dir):
     out = tmp_path / "run"
     r = run([CLI, "run", "--profile", "smoke", "--quiet", "--out", str(out), "-p", "synth_bars", "4000",
-             "-p", "gbm_max_iter", "20", "-p", "synth_symbols", "2"])
+             "-p", "gbm_max_iter", "20", "-p", "synth_symbols", "2", "-p", "epochs", "1",
+             "-p", "nn_max_train_samples", "1000", "-p", "embed_dim", "32"])
     assert r.returncode == 0, r.stderr[-3000:]
     r = run([CLI, "evaluate", str(out), "--data", str(synthetic_csv_dir)])
     assert r.returncode == 0, r.stderr[-3000:]
     ev = json.loads((out / f"eval-{synthetic_csv_dir.name}" / "metrics.json").read_text())
-    assert [row["model"] for row in ev["rows"]] == ["majority", "persistence", "logreg", "gbm"]
+    assert [row["model"] for row in ev["rows"]] == ["majority", "persistence", "logreg", "gbm", "xlstm"]
+    assert (out / "models" / "xlstm.keras").exists()
     assert all(0 <= row["f1_macro"] <= 1 for row in ev["rows"])
 
 def test_unknown_parameter_is_an_error_listing_valid_names(tmp_path):
