@@ -1,4 +1,4 @@
-import os, shutil, subprocess, sys
+import os, shutil, subprocess, sys, time
 from pathlib import Path
 import pytest
 
@@ -20,3 +20,11 @@ def synthetic_csv_dir(tmp_path_factory):
         out["timestamp"] = out["timestamp"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         out.to_csv(d / f"{key_symbol(k)}_SYNTH_1m_20240101_20240103.csv.gz", index=False)
     return d
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory):
+    "The README's main command, run once: `xlstm-study run --profile smoke` (what `make study` calls)."
+    out = tmp_path_factory.mktemp("runs") / "smoke"
+    t0 = time.time()
+    proc = run([str(BIN / "xlstm-study"), "run", "--profile", "smoke", "--out", str(out)])
+    return out, time.time() - t0, proc

@@ -34,7 +34,7 @@ def test_driver_runs_the_study_against_a_fake_kaggle_input(tmp_path, synthetic_c
     monkeypatch.setenv("XLSTM_STUDY_KAGGLE_INPUT", str(inp))
     monkeypatch.setenv("XLSTM_STUDY_KAGGLE_WORKING", str(work))
     pm.execute_notebook(str(KAGGLE / "driver.ipynb"), str(tmp_path / "driver.out.ipynb"), kernel_name="python3",
-                        parameters=dict(profile="smoke", install=False, extra_params=dict(gbm_max_iter=20, epochs=1, nn_max_train_samples=1000, embed_dim=32)))
+                        parameters=dict(profile="smoke", install=False, extra_params=dict(gbm_max_iter=20, models=["majority", "persistence", "logreg", "gbm"])))
     meta = json.loads((work / "runs" / "smoke" / "metrics.json").read_text())
     assert meta["config"]["data_dir"] == str(inp / "crypto-1m-candles")
     assert len({r["fold"] for r in meta["rows"]}) >= 3
