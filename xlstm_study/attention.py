@@ -76,3 +76,6 @@ class FeatureGroupAttention(layers.Layer):
 # %% ../nbs/12_attention.ipynb #02291f89
 from .core import register_variant
 register_variant("xlstm_attention", "xlstm", {"xlstm_pattern": "mas"}, doc="self-attention between the mLSTM and sLSTM blocks")
+
+# %% ../nbs/12_attention.ipynb #5a826534
+register_variant("xlstm_cross_attention", "xlstm", {"cross_attention": True}, doc="each bar embedded by attention across its feature groups")

@@ -12,12 +12,12 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['main']
 
-# %% ../nbs/90a_cli.ipynb #83136401
+# %% ../nbs/90a_cli.ipynb #dd239bd0
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="xlstm-study", description="Leakage-free walk-forward study of an xLSTM trading model.")
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run the study and write runs/NAME")
-    r.add_argument("--profile", default="smoke", help="smoke (synthetic, minutes), local (../shared/data), kaggle (GPU)")
+    r.add_argument("--profile", default="smoke", help="smoke (synthetic, minutes), local (../shared/data), ablation (stage-1 rows, ../shared/data), kaggle (GPU)")
     r.add_argument("--data", default=None, help="folder of candle files, or 'kaggle'; default: the synthetic market")
     r.add_argument("--out", default=None, help="run folder (default: runs/PROFILE)")
     r.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="any StudyConfig field")

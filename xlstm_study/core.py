@@ -14,16 +14,18 @@ import numpy as np
 import yaml
 
 # %% auto #0
-__all__ = ['LABEL_MODES', 'FOLD_SCHEMES', 'PROFILES', 'SKIP_NO_DATA', 'MODELS', 'VARIANTS', 'ConfigError', 'StudyConfig',
-           'param_names', 'check_param_names', 'make_config', 'set_seed', 'project_root', 'shared_data_dir',
-           'backend_report', 'progress_line', 'register_model', 'register_variant', 'study_entries', 'get_model']
+__all__ = ['LABEL_MODES', 'FOLD_SCHEMES', 'SMOTE_METHODS', 'PROFILES', 'SKIP_NO_DATA', 'MODELS', 'VARIANTS', 'ConfigError',
+           'StudyConfig', 'param_names', 'check_param_names', 'make_config', 'set_seed', 'project_root',
+           'shared_data_dir', 'backend_report', 'progress_line', 'register_model', 'register_variant', 'study_entries',
+           'get_model']
 
-# %% ../nbs/00_core.ipynb #7e172c4e
+# %% ../nbs/00_core.ipynb #93dbd89e
 class ConfigError(ValueError):
     "A study parameter that does not exist or has a bad value."
 
 LABEL_MODES = ("fixed", "adaptive", "triple_barrier")
 FOLD_SCHEMES = ("expanding", "rolling")
+SMOTE_METHODS = ("none", "smote", "borderline", "adasyn", "random")
 
 @dataclass(frozen=True)
 class StudyConfig:
@@ -57,6 +59,7 @@ class StudyConfig:
     variants: tuple = ()               # registered ablation variants to add as rows (e.g. "xlstm_v1_dropout")
     seeds: tuple = (0,)
     max_train_samples: int = 60_000    # subsample of training windows for the tabular baselines
+    max_test_samples: int | None = None  # cap on scored test windows per fold: evenly spaced contiguous blocks (None: all)
     gbm_max_iter: int = 200
     save_final_models: bool = True
     # the xLSTM actor-critic (06_xlstm)
@@ -81,6 +84,17 @@ class StudyConfig:
     nn_max_train_samples: int = 4_000  # subsample of training windows for the neural models
     mixed_precision: bool = False
     deterministic: bool = False        # TensorFlow op determinism (slower)
+    # stage 1 switches (10_smote, 11_regimes, 12_attention); the defaults are the plain study
+    smote: str = "none"                # none | smote | borderline | adasyn (synthetic windows) | random (index mode)
+    smote_k: int = 5                   # neighbours of the SMOTE samplers
+    smote_chunk: int = 20_000          # windows resampled at a time (bounded memory)
+    curriculum_epochs: int = 0         # > 0: class mix anneals from balanced to natural over this many epochs
+    regime_feature: bool = False       # append the detected regime (one-hot) to every bar's features
+    regime_thresholds: bool = False    # train on labels whose threshold is scaled per detected regime
+    n_regimes: int = 4
+    regime_metric: str = "euclidean"   # euclidean | dtw (Sakoe-Chiba band)
+    regime_multipliers: tuple = (1.0, 1.0, 0.8, 1.5)   # threshold factor for trend_up, trend_down, flat, volatile
+    cross_attention: bool = False      # embed each bar by attention across its feature groups (12_attention)
 
     def __post_init__(self):
         for f in fields(self):
@@ -102,11 +116,19 @@ class StudyConfig:
         need(self.embargo is None or self.embargo >= self.horizon + self.lookback, "embargo",
              f"must be at least horizon + lookback = {self.horizon + self.lookback} bars")
         need(len(self.seeds) >= 1, "seeds", "needs at least one seed")
+        need(self.max_test_samples is None or self.max_test_samples >= 100, "max_test_samples", "must be None or >= 100")
         need(len(self.models) >= 1, "models", "needs at least one model")
         need(self.embed_dim % self.num_heads == 0, "embed_dim", "must be divisible by num_heads")
         need(len(self.xlstm_pattern) >= 1 and self.xlstm_pattern.isalpha(), "xlstm_pattern", "use block letters (m = mLSTM, s = sLSTM, a = attention)")
         need(len(self.actor_dropout) == 3 and len(self.critic_dropout) == 2, "actor_dropout", "actor needs 3 rates, critic 2")
         need(all(0 <= r < 1 for r in self.actor_dropout + self.critic_dropout), "actor_dropout", "rates must be in [0, 1)")
+        need(self.smote in SMOTE_METHODS, "smote", f"must be one of {SMOTE_METHODS}")
+        need(self.regime_metric in ("euclidean", "dtw"), "regime_metric", "must be 'euclidean' or 'dtw'")
+        need(isinstance(self.n_regimes, int) and self.n_regimes >= 2, "n_regimes", "must be an integer >= 2")
+        need(len(self.regime_multipliers) == self.n_regimes and all(m > 0 for m in self.regime_multipliers),
+             "regime_multipliers", "needs one positive factor per regime")
+        need(self.curriculum_epochs >= 0 and self.smote_k >= 1 and self.smote_chunk >= 10, "curriculum_epochs",
+             "curriculum_epochs >= 0, smote_k >= 1 and smote_chunk >= 10")
         need(len(self.focal_gamma) in (1, 3) and len(self.focal_alpha) in (0, 3), "focal_gamma", "one or three gammas, zero or three alphas")
 
     @property
@@ -178,10 +200,17 @@ def _number(s: str):
 def _coerce_all(params: dict) -> dict:
     return {k: _coerce(k, v) for k, v in params.items()}
 
-# %% ../nbs/00_core.ipynb #893e27b8
+# %% ../nbs/00_core.ipynb #99948076
 PROFILES: dict[str, dict] = {
     "smoke": dict(),
     "local": dict(n_folds=4, max_train_samples=120_000, epochs=3, nn_max_train_samples=30_000, seeds=(0,)),
+    # the stage-1 ablation on the real data, sized for this CPU: every row on the same 3 folds, fewer and
+    # shorter neural fits, test windows capped (contiguous blocks); `make study PROFILE=ablation DATA=../shared/data`
+    "ablation": dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=12_000,
+                     models=("majority", "persistence", "gbm", "xlstm"), save_final_models=False, seeds=(0,),
+                     variants=("xlstm_v1_dropout", "xlstm_smote", "xlstm_borderline", "xlstm_adasyn", "xlstm_oversample",
+                               "xlstm_curriculum", "xlstm_regime_feature", "xlstm_regime_thresholds",
+                               "xlstm_attention", "xlstm_cross_attention")),
     "kaggle": dict(n_folds=5, max_train_samples=400_000, gbm_max_iter=400, epochs=30, nn_max_train_samples=1_000_000,
                    batch_size=512, mixed_precision=True, seeds=(0, 1, 2)),
 }

@@ -118,26 +118,40 @@ def fit_sequence_model(model, train_ds, val_ds, y_val, cfg, workdir=None, verbos
     hist.epoch_metrics = metrics.rows
     return hist
 
-# %% ../nbs/07_train.ipynb #e6c381ec
+# %% ../nbs/07_train.ipynb #0301eb28
 class SequenceModel:
     "A window classifier built by `build_actor` (cell `xlstm` or `lstm`), trained as described above."
     workdir = None   # set by the study: where checkpoints and backups go
 
     def __init__(self, cfg, seed: int = 0, cell: str = "xlstm"):
         self.cfg, self.seed, self.cell = cfg, seed, cell
+        self.inputs, self.resampling = None, None
 
     def _dataset(self, ctx, idx, y=None, w=None, shuffle=False):
         bs = self.cfg.batch_size if shuffle else 2 * self.cfg.batch_size
         return WindowDataset(ctx.Xs, ctx.panel.ends[idx], y, self.cfg.lookback, bs, shuffle=shuffle, seed=self.seed, sample_weight=w)
 
+    def fold_inputs(self, ctx, train=None):
+        "The fold context the network sees: `ctx` itself, or with regime features / labels (fitted on `train` once)."
+        cfg = self.cfg
+        if not (cfg.regime_feature or cfg.regime_thresholds): return ctx
+        if self.inputs is None:
+            from xlstm_study.regimes import RegimeInputs
+            self.inputs = RegimeInputs(cfg, self.seed).fit(ctx, train)
+        return self.inputs.transform(ctx)
+
     def fit(self, ctx, train, val=None, verbose=None):
         cfg = self.cfg
         set_seed(self.seed, cfg.deterministic)
+        ctx = self.fold_inputs(ctx, train)
         tr = subsample(train, cfg.nn_max_train_samples, self.seed)
         va = subsample(val if val is not None and len(val) else train[-len(train) // 10:], max(2_000, cfg.nn_max_train_samples // 5), self.seed)
         y_tr, y_va = ctx.labels(tr), ctx.labels(va)
-        w = balanced_weights(y_tr) if cfg.class_weights else None
-        train_ds = self._dataset(ctx, tr, y_tr, w, shuffle=True)
+        if cfg.smote != "none" or cfg.curriculum_epochs > 0:
+            from xlstm_study.smote import training_dataset
+            train_ds, self.resampling = training_dataset(cfg, ctx.Xs, ctx.panel.ends[tr], y_tr, self.seed)
+        else:
+            train_ds = self._dataset(ctx, tr, y_tr, balanced_weights(y_tr) if cfg.class_weights else None, shuffle=True)
         val_ds = self._dataset(ctx, va, y_va)
         prev = keras.config.dtype_policy()
         if cfg.mixed_precision: keras.config.set_dtype_policy("mixed_float16")
@@ -150,15 +164,20 @@ class SequenceModel:
         return self
 
     def predict_proba(self, ctx, idx):
-        return np.asarray(self.model.predict(self._dataset(ctx, idx), verbose=0), "float32")
+        return np.asarray(self.model.predict(self._dataset(self.fold_inputs(ctx), idx), verbose=0), "float32")
 
-    def save(self, path): self.model.save(f"{path}.keras")
+    def save(self, path):
+        self.model.save(f"{path}.keras")
+        if self.inputs is not None:
+            import joblib; joblib.dump(self.inputs, f"{path}.inputs.joblib")
 
     @classmethod
     def load(cls, path, cfg):
-        "A saved model, ready to predict with the windows `cfg` describes."
+        "A saved model (and its fitted input transform, if any), ready to predict with the windows `cfg` describes."
         obj = cls(cfg, cfg.seeds[0], "loaded")
         obj.model = keras.saving.load_model(f"{path}.keras")
+        if Path(f"{path}.inputs.joblib").exists():
+            import joblib; obj.inputs = joblib.load(f"{path}.inputs.joblib")
         return obj
 
 register_model("xlstm", lambda cfg, seed: SequenceModel(cfg, seed, "xlstm"), kind="sequence",

@@ -14,8 +14,8 @@ from keras import ops, layers
 # %% auto #0
 __all__ = ['NEG', 'BLOCKS', 'logsigmoid', 'gate_dtype', 'mlstm_parallel', 'mlstm_step', 'mlstm_initial_state', 'mlstm_recurrent',
            'slstm_pointwise', 'SLSTMCell', 'Linspace', 'CausalConv1D', 'HeadNorm', 'MLSTMLayer', 'SLSTMLayer',
-           'mlstm_forms_gap', 'MLSTMBlock', 'SLSTMBlock', 'pattern_from_ratio', 'xlstm_stack', 'LastStep', 'dropouts',
-           'build_actor', 'build_critic']
+           'mlstm_forms_gap', 'MLSTMBlock', 'SLSTMBlock', 'pattern_from_ratio', 'xlstm_stack', 'LastStep',
+           'feature_groups', 'dropouts', 'build_actor', 'build_critic']
 
 # %% ../nbs/06_xlstm.ipynb #e9bff148
 NEG = -1e30   # "minus infinity" that keeps arithmetic finite
@@ -335,15 +335,28 @@ def xlstm_stack(x, dim: int, pattern: str = "ms", num_heads: int = 4, conv_kerne
         x = BLOCKS[kind](dim, num_heads, conv_kernel, dropout, f"{name}_{kind}{j}")(x)
     return x
 
-# %% ../nbs/06_xlstm.ipynb #359fbfc3
+# %% ../nbs/06_xlstm.ipynb #4a491abf
 @keras.saving.register_keras_serializable("xlstm_study")
 class LastStep(layers.Layer):
     "The last time step of a (B, T, F) sequence: the window's bar t."
     def call(self, x): return x[:, -1]
     def compute_output_shape(self, s): return (s[0], s[2])
 
+def feature_groups(n_features: int) -> list:
+    """Column indices of the feature groups (trend, momentum, volatility, volume) when the first columns are
+    `FEATURES`; any further columns (e.g. the regime one-hot) form one more group."""
+    from xlstm_study.features import FEATURES, FEATURE_GROUPS
+    if n_features < len(FEATURES): raise ValueError(f"cross-attention needs the {len(FEATURES)} study features first, got {n_features} columns")
+    groups = [[FEATURES.index(f) for f in names] for names in FEATURE_GROUPS.values()]
+    if n_features > len(FEATURES): groups.append(list(range(len(FEATURES), n_features)))
+    return groups
+
 def _trunk(x, cfg, dropouts, cell: str, name: str):
-    x = layers.Dense(cfg.embed_dim, name=f"{name}_embed")(x)
+    if getattr(cfg, "cross_attention", False):     # each bar embedded by attention across its feature groups (12_attention)
+        from xlstm_study.attention import FeatureGroupAttention
+        x = FeatureGroupAttention(feature_groups(x.shape[-1]), cfg.embed_dim, name=f"{name}_embed")(x)
+    else:
+        x = layers.Dense(cfg.embed_dim, name=f"{name}_embed")(x)
     x = layers.Dropout(dropouts[0], name=f"{name}_drop_in")(x)
     if cell == "xlstm":
         x = xlstm_stack(x, cfg.embed_dim, cfg.xlstm_pattern, cfg.num_heads, cfg.conv_kernel, name=name)
