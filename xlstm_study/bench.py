@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['BENCHMARKS', 'bench_data', 'bench_xlstm', 'run_benchmarks']
+__all__ = ['BENCHMARKS', 'bench_data', 'bench_xlstm', 'bench_smote', 'run_benchmarks']
 
-# %% ../nbs/90b_bench.ipynb #aea010c7
+# %% ../nbs/90b_bench.ipynb #916616b5
 def bench_data(bars: int = 1_000_000, symbols: int = 2, lookback: int = 60, batches: int = 50) -> list[dict]:
     "Features + labels + window index for `bars` synthetic bars, then `batches` window batches gathered lazily."
     from xlstm_study.core import make_config
@@ -70,7 +70,12 @@ def bench_xlstm(batch: int = 64, lookback: int = 60, features: int = 32, width: 
             dict(name="actor: xLSTM actor training samples/s", value=round(actor), unit="samples/s", target=""),
             dict(name="actor: vs its keras-LSTM twin", value=round(actor / twin, 2), unit="x", target=">= 0.5")]
 
-BENCHMARKS = {"data": bench_data, "xlstm": bench_xlstm}
+def bench_smote(n: int = 300_000) -> list[dict]:
+    "Chunked SMOTE on 300,000 windows of 60 x 25 and the index mode (10_smote)."
+    from xlstm_study.smote import bench_smote as run
+    return run(n)
+
+BENCHMARKS = {"data": bench_data, "xlstm": bench_xlstm, "smote": bench_smote}
 
 def run_benchmarks(out="runs/bench", bars: int = 1_000_000, only=None) -> list[dict]:
     "Run every benchmark (or those whose area starts with `only`), print a table, write `out/bench.json`."

@@ -14,10 +14,10 @@ import pandas as pd
 from .core import progress_line
 
 # %% auto #0
-__all__ = ['OHLCV', 'BINANCE_COLUMNS', 'BINANCE_URL', 'REGIMES', 'DataError', 'validate_ohlcv', 'read_candles', 'file_key',
-           'key_symbol', 'load_csv_dir', 'read_binance_zip', 'binance_monthly_url', 'download_binance_monthly',
-           'load_binance_dir', 'kaggle_input_root', 'find_candle_dirs', 'load_candles', 'resample_ohlcv', 'fill_gaps',
-           'SyntheticMarket', 'synthetic_market']
+__all__ = ['OHLCV', 'BINANCE_COLUMNS', 'BINANCE_URL', 'CANDLE_PATTERNS', 'REGIMES', 'DataError', 'validate_ohlcv', 'read_candles',
+           'file_key', 'key_symbol', 'load_csv_dir', 'read_binance_zip', 'binance_monthly_url',
+           'download_binance_monthly', 'load_binance_dir', 'kaggle_input_root', 'find_candle_dirs', 'load_candles',
+           'resample_ohlcv', 'fill_gaps', 'SyntheticMarket', 'synthetic_market']
 
 # %% ../nbs/01_data.ipynb #2b4cff81
 OHLCV = ["open", "high", "low", "close", "volume"]
@@ -176,16 +176,21 @@ def load_binance_dir(folder, extra: bool = False) -> dict[str, pd.DataFrame]:
         out[f"{sym}:BINANCE:{df.index[0]:%Y%m%d}-{df.index[-1]:%Y%m%d}"] = df
     return out
 
-# %% ../nbs/01_data.ipynb #74917071
+# %% ../nbs/01_data.ipynb #f573bf21
 def kaggle_input_root() -> Path:
     "`$XLSTM_STUDY_KAGGLE_INPUT`, else `/kaggle/input` (where Kaggle mounts attached datasets)."
     return Path(os.environ.get("XLSTM_STUDY_KAGGLE_INPUT", "/kaggle/input"))
 
+CANDLE_PATTERNS = ("*.csv.gz", "*.csv", "*-1m-*.zip")
+
+def _n_candle_files(d: Path) -> int: return len({p for pat in CANDLE_PATTERNS for p in d.glob(pat)})
+
 def find_candle_dirs(root=None) -> list[Path]:
-    "Folders under `root` (default: the Kaggle input root) that hold candle CSVs or Binance zips."
+    """Folders under `root` (default: the Kaggle input root) that hold candle CSVs or Binance zips, the one
+    with the most candle files first (the Kaggle driver picks the same one)."""
     root = Path(root) if root is not None else kaggle_input_root()
-    found = {p.parent for pat in ("*.csv.gz", "*.csv", "*-1m-*.zip") for p in root.glob(f"**/{pat}")}
-    return sorted(found)
+    found = {p.parent for pat in CANDLE_PATTERNS for p in root.glob(f"**/{pat}")}
+    return sorted(found, key=lambda d: (-_n_candle_files(d), str(d)))
 
 def load_candles(source, symbols=(), max_files=None, min_rows: int = 1, progress=False) -> dict[str, pd.DataFrame]:
     "Candles from a folder of CSV files, a folder of Binance zips, or (with `source='kaggle'`) the Kaggle inputs."
