@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['BENCHMARKS', 'bench_data', 'bench_xlstm', 'bench_smote', 'run_benchmarks']
+__all__ = ['BENCHMARKS', 'bench_data', 'bench_xlstm', 'bench_smote', 'bench_backtest', 'run_benchmarks']
 
-# %% ../nbs/90b_bench.ipynb #916616b5
+# %% ../nbs/90b_bench.ipynb #03d9f5d7
 def bench_data(bars: int = 1_000_000, symbols: int = 2, lookback: int = 60, batches: int = 50) -> list[dict]:
     "Features + labels + window index for `bars` synthetic bars, then `batches` window batches gathered lazily."
     from xlstm_study.core import make_config
@@ -75,7 +75,13 @@ def bench_smote(n: int = 300_000) -> list[dict]:
     from xlstm_study.smote import bench_smote as run
     return run(n)
 
-BENCHMARKS = {"data": bench_data, "xlstm": bench_xlstm, "smote": bench_smote}
+def bench_backtest(n: int = 1_000_000) -> list[dict]:
+    "The vectorised backtest and its metrics on 1,000,000 bars (13_simulation)."
+    from xlstm_study.simulation import bench_backtest as run
+    rows = run(n)
+    return rows + [dict(name="backtest: time vs 1 s target", value=round(rows[0]["value"] / 1.0, 3), unit="x", target="<= 1")]
+
+BENCHMARKS = {"data": bench_data, "xlstm": bench_xlstm, "smote": bench_smote, "backtest": bench_backtest}
 
 def run_benchmarks(out="runs/bench", bars: int = 1_000_000, only=None) -> list[dict]:
     "Run every benchmark (or those whose area starts with `only`), print a table, write `out/bench.json`."

@@ -19,7 +19,7 @@ __all__ = ['LABEL_MODES', 'FOLD_SCHEMES', 'SMOTE_METHODS', 'PROFILES', 'SKIP_NO_
            'shared_data_dir', 'backend_report', 'progress_line', 'register_model', 'register_variant', 'study_entries',
            'get_model']
 
-# %% ../nbs/00_core.ipynb #93dbd89e
+# %% ../nbs/00_core.ipynb #c426e759
 class ConfigError(ValueError):
     "A study parameter that does not exist or has a bad value."
 
@@ -95,6 +95,12 @@ class StudyConfig:
     regime_metric: str = "euclidean"   # euclidean | dtw (Sakoe-Chiba band)
     regime_multipliers: tuple = (1.0, 1.0, 0.8, 1.5)   # threshold factor for trend_up, trend_down, flat, volatile
     cross_attention: bool = False      # embed each bar by attention across its feature groups (12_attention)
+    # trading (13_simulation): fills at the next bar's open, costs per side
+    fee_bp: float = 10.0               # spot fee per side
+    perp_fee_bp: float = 5.0           # perpetual-futures fee per side (keys whose venue ends in PERP)
+    slippage_bp: float = 1.0           # per side, on top of the fee
+    allow_short: bool = True           # SELL opens a short; False: SELL means flat
+    signal_threshold: float | None = None  # a BUY/SELL needs this probability, else flat (None: argmax)
 
     def __post_init__(self):
         for f in fields(self):
@@ -122,6 +128,8 @@ class StudyConfig:
         need(len(self.xlstm_pattern) >= 1 and self.xlstm_pattern.isalpha(), "xlstm_pattern", "use block letters (m = mLSTM, s = sLSTM, a = attention)")
         need(len(self.actor_dropout) == 3 and len(self.critic_dropout) == 2, "actor_dropout", "actor needs 3 rates, critic 2")
         need(all(0 <= r < 1 for r in self.actor_dropout + self.critic_dropout), "actor_dropout", "rates must be in [0, 1)")
+        need(self.fee_bp >= 0 and self.perp_fee_bp >= 0 and self.slippage_bp >= 0, "fee_bp", "fees and slippage must be >= 0")
+        need(self.signal_threshold is None or 0 < self.signal_threshold < 1, "signal_threshold", "must be None or in (0, 1)")
         need(self.smote in SMOTE_METHODS, "smote", f"must be one of {SMOTE_METHODS}")
         need(self.regime_metric in ("euclidean", "dtw"), "regime_metric", "must be 'euclidean' or 'dtw'")
         need(isinstance(self.n_regimes, int) and self.n_regimes >= 2, "n_regimes", "must be an integer >= 2")
