@@ -19,7 +19,7 @@ __all__ = ['LABEL_MODES', 'FOLD_SCHEMES', 'SMOTE_METHODS', 'PROFILES', 'SKIP_NO_
            'shared_data_dir', 'backend_report', 'progress_line', 'register_model', 'register_variant', 'study_entries',
            'get_model']
 
-# %% ../nbs/00_core.ipynb #c426e759
+# %% ../nbs/00_core.ipynb #1ce9e17e
 class ConfigError(ValueError):
     "A study parameter that does not exist or has a bad value."
 
@@ -55,7 +55,7 @@ class StudyConfig:
     embargo: int | None = None         # bars; None: horizon + lookback
     val_fraction: float = 0.15         # tail of each training span kept for early stopping
     # models and seeds
-    models: tuple = ("majority", "persistence", "logreg", "gbm", "xlstm")
+    models: tuple = ("majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm")
     variants: tuple = ()               # registered ablation variants to add as rows (e.g. "xlstm_v1_dropout")
     seeds: tuple = (0,)
     max_train_samples: int = 60_000    # subsample of training windows for the tabular baselines
@@ -208,14 +208,14 @@ def _number(s: str):
 def _coerce_all(params: dict) -> dict:
     return {k: _coerce(k, v) for k, v in params.items()}
 
-# %% ../nbs/00_core.ipynb #99948076
+# %% ../nbs/00_core.ipynb #88cfaffb
 PROFILES: dict[str, dict] = {
     "smoke": dict(),
     "local": dict(n_folds=4, max_train_samples=120_000, epochs=3, nn_max_train_samples=30_000, seeds=(0,)),
     # the stage-1 ablation on the real data, sized for this CPU: every row on the same 3 folds, fewer and
     # shorter neural fits, test windows capped (contiguous blocks); `make study PROFILE=ablation DATA=../shared/data`
     "ablation": dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=12_000,
-                     models=("majority", "persistence", "gbm", "xlstm"), save_final_models=False, seeds=(0,),
+                     models=("majority", "persistence", "gbm", "buy_and_hold", "xlstm"), save_final_models=False, seeds=(0,),
                      variants=("xlstm_v1_dropout", "xlstm_smote", "xlstm_borderline", "xlstm_adasyn", "xlstm_oversample",
                                "xlstm_curriculum", "xlstm_regime_feature", "xlstm_regime_thresholds",
                                "xlstm_attention", "xlstm_cross_attention")),

@@ -13,7 +13,7 @@ from .labels import SELL, HOLD, BUY
 
 # %% auto #0
 __all__ = ['positions_from_labels', 'positions_from_proba', 'BacktestResult', 'backtest', 'buy_and_hold', 'is_perpetual',
-           'backtest_samples', 'buy_and_hold_samples', 'plot_equity', 'bench_backtest']
+           'backtest_samples', 'buy_and_hold_samples', 'trading_metrics', 'AlwaysBuy', 'plot_equity', 'bench_backtest']
 
 # %% ../nbs/13_simulation.ipynb #fb5e1cd7
 _CLASS_TO_POSITION = np.array([-1, 0, 1], dtype="int8")   # index = class: SELL, HOLD, BUY
@@ -226,6 +226,26 @@ def buy_and_hold_samples(panel, idx, fee_bp: float = 10.0, slippage_bp: float = 
                          bars_per_year: float = 525_600, perp_fee_bp: float | None = None) -> BacktestResult:
     "Long 1 on every sample of `idx`, with the same runs, fills and costs as `backtest_samples`."
     return backtest_samples(panel, idx, np.ones(len(np.asarray(idx))), fee_bp, slippage_bp, True, None, bars_per_year, perp_fee_bp)
+
+# %% ../nbs/13_simulation.ipynb #861f506e
+from .core import register_model
+
+def trading_metrics(panel, idx, proba, cfg) -> tuple:
+    "`(metrics dict, BacktestResult)` of the positions from `proba` on the samples `idx`, with `cfg`'s costs."
+    pos = positions_from_proba(proba, cfg.signal_threshold, cfg.allow_short)
+    res = backtest_samples(panel, idx, pos, cfg.fee_bp, cfg.slippage_bp, cfg.allow_short, perp_fee_bp=cfg.perp_fee_bp)
+    m = res.metrics()
+    return dict(net_sharpe=m["sharpe"], max_drawdown=m["max_drawdown"], trades=int(m["trades"]), total_return=m["total_return"],
+                hit_rate=m["hit_rate"], profit_factor=m["profit_factor"], turnover=m["turnover"], exposure=m["exposure"]), res
+
+class AlwaysBuy:
+    "Buy-and-hold as a model: BUY on every window."
+    def __init__(self, cfg=None, seed=0): pass
+    def fit(self, ctx, train, val=None): return self
+    def predict_proba(self, ctx, idx):
+        p = np.zeros((len(idx), 3), "float32"); p[:, BUY] = 1.0; return p
+
+register_model("buy_and_hold", AlwaysBuy, doc="always BUY: buy-and-hold on the same bars")
 
 # %% ../nbs/13_simulation.ipynb #405f9598
 def plot_equity(results: dict, ax=None, title: str = ""):
