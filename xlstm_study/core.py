@@ -19,7 +19,7 @@ __all__ = ['LABEL_MODES', 'FOLD_SCHEMES', 'SMOTE_METHODS', 'PROFILES', 'SKIP_NO_
            'shared_data_dir', 'backend_report', 'progress_line', 'register_model', 'register_variant', 'study_entries',
            'get_model']
 
-# %% ../nbs/00_core.ipynb #1ce9e17e
+# %% ../nbs/00_core.ipynb #1b5b06cb
 class ConfigError(ValueError):
     "A study parameter that does not exist or has a bad value."
 
@@ -55,7 +55,7 @@ class StudyConfig:
     embargo: int | None = None         # bars; None: horizon + lookback
     val_fraction: float = 0.15         # tail of each training span kept for early stopping
     # models and seeds
-    models: tuple = ("majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm")
+    models: tuple = ("majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm", "xlstm_rl")
     variants: tuple = ()               # registered ablation variants to add as rows (e.g. "xlstm_v1_dropout")
     seeds: tuple = (0,)
     max_train_samples: int = 60_000    # subsample of training windows for the tabular baselines
@@ -101,6 +101,12 @@ class StudyConfig:
     slippage_bp: float = 1.0           # per side, on top of the fee
     allow_short: bool = True           # SELL opens a short; False: SELL means flat
     signal_threshold: float | None = None  # a BUY/SELL needs this probability, else flat (None: argmax)
+    shap_samples: int = 128            # test windows explained per fold (13a_explain); 0: no SHAP
+    shap_models: tuple = ("xlstm",)    # the rows whose fold models (seed 0) and final model are explained
+    # RL fine-tuning (14_rl): PPO budget of the xlstm_rl row
+    rl_iters: int = 3
+    rl_envs: int = 8
+    rl_steps: int = 32
 
     def __post_init__(self):
         for f in fields(self):
@@ -111,7 +117,8 @@ class StudyConfig:
         need(self.label_mode in LABEL_MODES, "label_mode", f"must be one of {LABEL_MODES}")
         need(self.fold_scheme in FOLD_SCHEMES, "fold_scheme", f"must be one of {FOLD_SCHEMES}")
         for n in ("lookback", "horizon", "n_folds", "synth_symbols", "synth_bars", "epochs",
-                  "batch_size", "max_train_samples", "gbm_max_iter", "embed_dim", "num_heads", "nn_max_train_samples"):
+                  "batch_size", "max_train_samples", "gbm_max_iter", "embed_dim", "num_heads", "nn_max_train_samples",
+                  "rl_iters", "rl_envs", "rl_steps"):
             need(isinstance(getattr(self, n), int) and getattr(self, n) >= 1, n, "must be a positive integer")
         need(self.max_gap >= 0, "max_gap", "must be >= 0")
         need(0 < self.threshold < 1, "threshold", "must be in (0, 1)")
@@ -208,18 +215,20 @@ def _number(s: str):
 def _coerce_all(params: dict) -> dict:
     return {k: _coerce(k, v) for k, v in params.items()}
 
-# %% ../nbs/00_core.ipynb #88cfaffb
+# %% ../nbs/00_core.ipynb #16207332
 PROFILES: dict[str, dict] = {
     "smoke": dict(),
-    "local": dict(n_folds=4, max_train_samples=120_000, epochs=3, nn_max_train_samples=30_000, seeds=(0,)),
+    "local": dict(n_folds=4, max_train_samples=120_000, epochs=3, nn_max_train_samples=30_000, seeds=(0,),
+                  rl_iters=10, rl_envs=16, rl_steps=64),
     # the stage-1 ablation on the real data, sized for this CPU: every row on the same 3 folds, fewer and
     # shorter neural fits, test windows capped (contiguous blocks); `make study PROFILE=ablation DATA=../shared/data`
     "ablation": dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=12_000,
-                     models=("majority", "persistence", "gbm", "buy_and_hold", "xlstm"), save_final_models=False, seeds=(0,),
+                     models=("majority", "persistence", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"), save_final_models=False, rl_iters=8, rl_envs=16, rl_steps=64, seeds=(0,),
                      variants=("xlstm_v1_dropout", "xlstm_smote", "xlstm_borderline", "xlstm_adasyn", "xlstm_oversample",
                                "xlstm_curriculum", "xlstm_regime_feature", "xlstm_regime_thresholds",
                                "xlstm_attention", "xlstm_cross_attention")),
     "kaggle": dict(n_folds=5, max_train_samples=400_000, gbm_max_iter=400, epochs=30, nn_max_train_samples=1_000_000,
+                   rl_iters=50, rl_envs=64, rl_steps=128,
                    batch_size=512, mixed_precision=True, seeds=(0, 1, 2)),
 }
 

@@ -15,7 +15,8 @@ from .labels import forward_return, threshold_labels
 
 # %% auto #0
 __all__ = ['INPUT_COLUMNS', 'METRICS', 'THRESHOLD_MULTIPLIERS', 'regime_inputs', 'RegimeDetector', 'rule_regimes',
-           'regime_one_hot', 'regime_thresholds', 'relabel', 'panel_segments', 'panel_regimes', 'fit_on_panel']
+           'regime_one_hot', 'regime_thresholds', 'relabel', 'panel_segments', 'panel_regimes', 'fit_on_panel',
+           'RegimeInputs']
 
 # %% ../nbs/11_regimes.ipynb #ee656006
 INPUT_COLUMNS = ("log_return", "volatility", "trend_strength")
@@ -77,7 +78,7 @@ def _name_clusters(log_vol: np.ndarray, trend: np.ndarray) -> list:
     for j, i in enumerate(sorted(rest, key=lambda i: log_vol[i])): names[i] = "flat" if j == 0 else f"flat_{j + 1}"
     return names
 
-# %% ../nbs/11_regimes.ipynb #a74dc17f
+# %% ../nbs/11_regimes.ipynb #2708bdb1
 def _canonical(name: str) -> tuple:
     base = re.sub(r"_\d+$", "", name)
     return (REGIMES.index(base), name) if base in REGIMES else (len(REGIMES), name)
@@ -177,13 +178,14 @@ class RegimeDetector:
         if self.metric == "euclidean":
             C = self.km_.cluster_centers_                                  # (k, window, d)
             lag = (self.window - 1 - np.arange(self.window)) * self.stride
+            cc = (C ** 2).sum((1, 2))                                       # |c|^2; |w|^2 is the same for every centroid
             out = np.empty(len(ends), "int64")
             for a in range(0, len(ends), 262_144):                          # chunks bound the memory
-                e = ends[a:a + 262_144]; d2 = np.zeros((len(e), len(C)))
-                for j in range(self.window):
+                e = ends[a:a + 262_144]; score = np.broadcast_to(cc, (len(e), len(C))).copy()
+                for j in range(self.window):                               # broadcasting: BLAS is slow on (n, 2) x (2, k)
                     zj = z[e - lag[j]]
-                    d2 += ((zj[:, None, :] - C[None, :, j, :]) ** 2).sum(-1)
-                out[a:a + len(e)] = d2.argmin(1)
+                    for f in range(zj.shape[1]): score -= 2 * zj[:, f, None] * C[None, :, j, f]
+                out[a:a + len(e)] = score.argmin(1)
             return out
         return np.concatenate([self.km_.predict(self._windows(z, ends[a:a + 20_000]))
                                for a in range(0, len(ends), 20_000)]) if len(ends) else np.zeros(0, "int64")
@@ -286,3 +288,49 @@ def fit_on_panel(detector: RegimeDetector, panel, rows) -> RegimeDetector:
     runs = np.split(rows, np.flatnonzero(brk)[1:])
     runs = [r for r in runs if len(r) >= detector.warmup + 1] or [max(runs, key=len)]
     return detector.fit([panel.close[r] for r in runs])
+
+# %% ../nbs/11_regimes.ipynb #91e07c8a
+import dataclasses
+
+class RegimeInputs:
+    "A fold's regime detector and what it adds to the model's inputs and training labels (see above)."
+    def __init__(self, cfg, seed: int = 0):
+        if cfg.regime_thresholds and cfg.label_mode == "triple_barrier":
+            raise ValueError("regime_thresholds re-labels with thresholds on the forward return: use label_mode 'fixed' or 'adaptive'")
+        self.cfg, self.seed, self.detector, self._cache = cfg, seed, None, None
+
+    def fit(self, ctx, train):
+        "Fit the detector on the bars up to the last training window's last bar."
+        panel = ctx.panel
+        t_last = panel.sample_time[np.asarray(train)].max()
+        det = RegimeDetector(self.cfg.n_regimes, self.cfg.regime_metric, seed=self.seed)
+        self.detector = fit_on_panel(det, panel, panel.time <= t_last)
+        return self
+
+    @property
+    def multipliers(self) -> dict:
+        return dict(zip(REGIMES, self.cfg.regime_multipliers))
+
+    def transform(self, ctx):
+        "`ctx` with the regime one-hot appended to `Xs` and/or the labels re-made with regime thresholds."
+        from xlstm_study.baselines import FoldContext
+        key = (id(ctx.panel), id(ctx.Xs))
+        if self._cache is not None and self._cache[0] == key: return self._cache[1]
+        panel, Xs = ctx.panel, ctx.Xs
+        ids = panel_regimes(self.detector, panel)
+        if self.cfg.regime_thresholds:
+            thr = regime_thresholds(panel.threshold, ids, self.detector.names, self.multipliers)
+            y = relabel(panel.close, thr, panel.horizon, panel_segments(panel)).astype("int8")
+            panel = dataclasses.replace(panel, y=np.where(panel.y >= 0, y, -1).astype("int8"), threshold=thr)
+        if self.cfg.regime_feature:
+            Xs = np.concatenate([Xs, regime_one_hot(ids, self.detector.n_regimes)], axis=1)
+        out = FoldContext(panel, Xs)
+        self._cache = (key, out)
+        return out
+
+    def __getstate__(self): return {**self.__dict__, "_cache": None}
+
+# %% ../nbs/11_regimes.ipynb #9fae61ee
+from .core import register_variant
+register_variant("xlstm_regime_feature", "xlstm", {"regime_feature": True}, doc="the detected regime (one-hot) as extra input features")
+register_variant("xlstm_regime_thresholds", "xlstm", {"regime_thresholds": True}, doc="trained on labels with regime-scaled thresholds")

@@ -18,7 +18,7 @@ from .core import set_seed, progress_line
 # %% auto #0
 __all__ = ['ACTION_POSITION', 'action_positions', 'Market', 'step_reward', 'VecTradingEnv', 'TradingEnv', 'RLPolicy',
            'make_policy', 'rollout', 'gae', 'PPOConfig', 'ppo_finetune', 'evaluate_policy', 'market_from_panel',
-           'edge_market', 'rl_experiment']
+           'edge_market', 'rl_experiment', 'RLModel']
 
 # %% ../nbs/14_rl.ipynb #0a9dd4a6
 ACTION_POSITION = np.array([-1.0, 0.0, 1.0])   # action = label: 0 SELL -> short, 1 HOLD -> flat, 2 BUY -> long
@@ -247,7 +247,7 @@ def gae(rewards, values, last_value, gamma: float = 0.99, lam: float = 0.95):
         adv[t], nxt = run, values[t]
     return adv, adv + values
 
-# %% ../nbs/14_rl.ipynb #c4c54292
+# %% ../nbs/14_rl.ipynb #d7dcb21f
 @dataclass
 class PPOConfig:
     n_iters: int = 20
@@ -279,7 +279,7 @@ def ppo_finetune(actor, critic, market: Market, progress: bool = True, **params)
     tvars = policy.trainable_variables
     opt.build(tvars)
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, autograph=False)
     def update(w, s, a, old_lp, adv, ret, old_v):
         with tf.GradientTape() as tape:
             logits, v = policy({"window": w, "state": s}, training=False)
@@ -416,3 +416,54 @@ def rl_experiment(seed: int = 0, n_bars: int = 6000, lookback: int = 20, embed_d
     return {"seed": seed, "supervised_bp": sup["mean_reward"] * 1e4, "ppo_bp": rl["mean_reward"] * 1e4,
             "supervised_turnover": sup["turnover"], "ppo_turnover": rl["turnover"], "seconds": time.time() - t0,
             "history": hist, "policy": policy, "test": test, "X": X, "open": o, "ppo_eval": rl, "sup_eval": sup}
+
+# %% ../nbs/14_rl.ipynb #7655d252
+from .core import register_model
+
+class RLModel:
+    "The `xlstm` row's actor, fine-tuned with PPO (with a critic) on the fold's training span; greedy on test."
+    workdir = None
+
+    def __init__(self, cfg, seed: int = 0):
+        from xlstm_study.train import SequenceModel
+        self.cfg, self.seed = cfg, seed
+        self.supervised = SequenceModel(cfg, seed, "xlstm")
+        self.policy = None
+
+    def fit(self, ctx, train, val=None, verbose=None):
+        from xlstm_study.xlstm import build_critic
+        from xlstm_study.train import fitted_sequence_model
+        cfg = self.cfg
+        self.supervised = fitted_sequence_model(cfg, self.seed, ctx, train, val, "xlstm", self.workdir, verbose)  # the xlstm row's fit when it ran just before
+        c = self.supervised.fold_inputs(ctx)
+        market = market_from_panel(c.panel, c.Xs, train, cfg.fee_bp, cfg.slippage_bp, cfg.allow_short)
+        critic = build_critic(c.Xs.shape[1], cfg)
+        self.policy, self.rl_history = ppo_finetune(self.supervised.model, critic, market, progress=verbose != 0,
+                                                    n_iters=cfg.rl_iters, n_envs=cfg.rl_envs, n_steps=cfg.rl_steps, seed=self.seed)
+        return self
+
+    def play(self, ctx, idx) -> dict:
+        "Greedy play over the samples `idx` (`evaluate_policy`): positions, actions and rewards aligned with `idx`."
+        c = self.supervised.fold_inputs(ctx)
+        return evaluate_policy(self.policy, c.Xs, c.panel.ends[np.asarray(idx)], c.panel.open, self.cfg.lookback,
+                               self.cfg.fee_bp, self.cfg.slippage_bp, c.panel.key_id, self.cfg.allow_short)
+
+    def predict_proba(self, ctx, idx):
+        return np.eye(3, dtype="float32")[self.play(ctx, idx)["actions"]]
+
+    def save(self, path):
+        self.policy.save(f"{path}.keras")
+        if self.supervised.inputs is not None:
+            import joblib; joblib.dump(self.supervised.inputs, f"{path}.inputs.joblib")
+
+    @classmethod
+    def load(cls, path, cfg):
+        from pathlib import Path
+        obj = cls(cfg, cfg.seeds[0])
+        obj.policy = keras.saving.load_model(f"{path}.keras")
+        if Path(f"{path}.inputs.joblib").exists():
+            import joblib; obj.supervised.inputs = joblib.load(f"{path}.inputs.joblib")
+        return obj
+
+register_model("xlstm_rl", lambda cfg, seed: RLModel(cfg, seed), kind="sequence",
+               doc="the xlstm actor fine-tuned with PPO on the training span", load=RLModel.load)

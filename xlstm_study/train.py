@@ -19,7 +19,7 @@ from .xlstm import build_actor
 
 # %% auto #0
 __all__ = ['FocalLoss', 'WarmupCosine', 'keras_verbose', 'EpochMetrics', 'distribution_scope', 'balanced_weights',
-           'compile_classifier', 'fit_sequence_model', 'SequenceModel']
+           'compile_classifier', 'fit_sequence_model', 'SequenceModel', 'fitted_sequence_model']
 
 # %% ../nbs/07_train.ipynb #77b092fc
 @keras.saving.register_keras_serializable("xlstm_study")
@@ -118,7 +118,7 @@ def fit_sequence_model(model, train_ds, val_ds, y_val, cfg, workdir=None, verbos
     hist.epoch_metrics = metrics.rows
     return hist
 
-# %% ../nbs/07_train.ipynb #0301eb28
+# %% ../nbs/07_train.ipynb #b4a30bcd
 class SequenceModel:
     "A window classifier built by `build_actor` (cell `xlstm` or `lstm`), trained as described above."
     workdir = None   # set by the study: where checkpoints and backups go
@@ -143,7 +143,7 @@ class SequenceModel:
     def fit(self, ctx, train, val=None, verbose=None):
         cfg = self.cfg
         set_seed(self.seed, cfg.deterministic)
-        ctx = self.fold_inputs(ctx, train)
+        ctx_in, ctx = ctx, self.fold_inputs(ctx, train)
         tr = subsample(train, cfg.nn_max_train_samples, self.seed)
         va = subsample(val if val is not None and len(val) else train[-len(train) // 10:], max(2_000, cfg.nn_max_train_samples // 5), self.seed)
         y_tr, y_va = ctx.labels(tr), ctx.labels(va)
@@ -161,6 +161,7 @@ class SequenceModel:
                 compile_classifier(self.model, cfg, len(train_ds))
         finally: keras.config.set_dtype_policy(prev)
         self.history = fit_sequence_model(self.model, train_ds, val_ds, y_va, cfg, self.workdir, verbose)
+        _LAST_FIT.update(key=_fit_key(self.cfg, self.seed, self.cell, ctx_in, train, val), model=self)
         return self
 
     def predict_proba(self, ctx, idx):
@@ -179,6 +180,18 @@ class SequenceModel:
         if Path(f"{path}.inputs.joblib").exists():
             import joblib; obj.inputs = joblib.load(f"{path}.inputs.joblib")
         return obj
+
+_LAST_FIT: dict = {}     # the most recent fit, so a later row built on the same fit (xlstm_rl) need not repeat it
+
+def _fit_key(cfg, seed, cell, ctx, train, val) -> tuple:
+    digest = lambda a: None if a is None else hash(np.asarray(a).tobytes())
+    return (cfg, seed, cell, id(ctx.panel), id(ctx.Xs), digest(train), digest(val))
+
+def fitted_sequence_model(cfg, seed: int, ctx, train, val=None, cell: str = "xlstm", workdir=None, verbose=None) -> "SequenceModel":
+    "The `SequenceModel` of this configuration, seed and fold: the one just fitted if it is the same fit, else a new fit."
+    if _LAST_FIT.get("key") == _fit_key(cfg, seed, cell, ctx, train, val): return _LAST_FIT["model"]
+    m = SequenceModel(cfg, seed, cell); m.workdir = workdir
+    return m.fit(ctx, train, val, verbose)
 
 register_model("xlstm", lambda cfg, seed: SequenceModel(cfg, seed, "xlstm"), kind="sequence",
                doc="xLSTM actor (06_xlstm), focal loss, warm-up + cosine", load=SequenceModel.load)
