@@ -15,7 +15,7 @@ def test_smoke_study_is_the_main_command(smoke_run):
     assert meta["profile"] == "smoke" and meta["config"]["data_dir"] is None
     folds = {r["fold"] for r in meta["rows"]}
     assert len(folds) >= 3
-    for model in ("majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm"):
+    for model in ("majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"):
         assert {r["fold"] for r in meta["rows"] if r["model"] == model} == folds
     assert all({"net_sharpe", "max_drawdown", "trades"} <= set(r) for r in meta["rows"])
     for k in sorted(folds):                        # trading and SHAP figures of every fold, SHAP of the final model
@@ -31,7 +31,8 @@ def test_evaluate_scores_the_final_models_on_another_folder(smoke_run, synthetic
     r = run([CLI, "evaluate", str(out), "--data", str(synthetic_csv_dir)])
     assert r.returncode == 0, r.stderr[-3000:]
     ev = json.loads((out / f"eval-{synthetic_csv_dir.name}" / "metrics.json").read_text())
-    assert [row["model"] for row in ev["rows"]] == ["majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm"]
+    assert [row["model"] for row in ev["rows"]] == ["majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"]
+    assert (out / "models" / "xlstm_rl.keras").exists()
     assert all(0 <= row["f1_macro"] <= 1 for row in ev["rows"])
     assert ev["data_dir"] == str(synthetic_csv_dir)
 

@@ -11,11 +11,13 @@ def test_study_notebook_runs_with_parameters(tmp_path):
     pm.execute_notebook(str(ROOT / "nbs" / "90_study.ipynb"), str(tmp_path / "out.ipynb"), kernel_name="python3",
                         cwd=str(ROOT / "nbs"), parameters=dict(profile="smoke", out_dir=str(out), synth_bars=4000,
                                                                gbm_max_iter=20, n_folds=3, epochs=1,
-                                                               nn_max_train_samples=1000, embed_dim=32))
+                                                               nn_max_train_samples=1000, embed_dim=32,
+                                                               shap_samples=16, rl_iters=1, rl_envs=4, rl_steps=16))
     meta = json.loads((out / "metrics.json").read_text())
     assert meta["config"]["synth_bars"] == 4000 and meta["config"]["n_folds"] == 3
     assert len({r["fold"] for r in meta["rows"]}) == 3
-    assert {"majority", "persistence", "logreg", "gbm", "xlstm"} == {r["model"] for r in meta["rows"]}
+    assert {"majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"} == {r["model"] for r in meta["rows"]}
+    assert all(isinstance(r["net_sharpe"], float) and r["max_drawdown"] <= 0 for r in meta["rows"])
     assert (out / "figures" / "f1_macro.png").exists()
     # the notebook did not re-export the library (it only does so when run by hand in the repo)
     nb = json.loads((tmp_path / "out.ipynb").read_text())

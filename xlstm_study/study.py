@@ -157,7 +157,7 @@ def _figures(results: pd.DataFrame, folder: Path):
         plot_confusion(cm, name, ax=ax)
     fig.tight_layout(); fig.savefig(folder / "confusion.png", dpi=110); plt.close(fig)
 
-# %% ../nbs/90_study.ipynb #577ba80e
+# %% ../nbs/90_study.ipynb #316ba5d6
 def save_final_models(cfg, panel, folder, progress=False, t0=None):
     "Fit every model on all samples and save it with the scaler and the configuration under `folder`."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
@@ -175,7 +175,8 @@ def save_final_models(cfg, panel, folder, progress=False, t0=None):
         if hasattr(model, "save"): model.save(folder / name)
         else: joblib.dump(model, folder / f"{name}.joblib")
         if name in cfg.shap_models and cfg.shap_samples > 0:     # the final model explained on its newest windows
-            shap = _explain(model, ctx, val, train, cfg, panel, folder / f"shap_{name}.png", dict(model=name, fold="final"))
+            newest = val if len(val) else train[-max(1_000, cfg.shap_samples):]
+            shap = _explain(model, ctx, newest, train, cfg, panel, folder / f"shap_{name}.png", dict(model=name, fold="final"))
             (folder / f"shap_{name}.json").write_text(json.dumps(shap, indent=1))
         if progress and t0: _log(f"final model {name} saved", t0, progress)
 
