@@ -296,13 +296,19 @@ def progress_line(i: int, n: int, msg: str = "", enabled: bool = True):
     if sys.stdout.isatty(): print(f"\r{i}/{n} {msg}\033[K", end="\n" if i == n else "", flush=True)
     elif i == n or i % max(1, n // 10) == 0: print(f"{i}/{n} {msg}", flush=True)
 
-# %% ../nbs/00_core.ipynb #d18f5a4e
+# %% ../nbs/00_core.ipynb #7c2e7992
 MODELS: dict[str, dict] = {}
 VARIANTS: dict[str, dict] = {}
 
 def register_model(name: str, factory, kind: str = "tabular", doc: str = "", load=None):
     """Register `factory(cfg, seed) -> model`; a model has `fit(ctx, train, val)` and `predict_proba(ctx, idx)`.
-    A model that saves itself (`save(path)`) registers `load(path) -> model`; others are pickled."""
+    A model that saves itself (`save(path)`) registers `load(path) -> model`; others are pickled.
+    A notebook that defines and registers a model the library already registered (its own export cell,
+    run by `nbdev-test` in a process that imported the library) keeps the library's: classes defined in
+    `__main__` cannot be pickled into a run's final models."""
+    prev = MODELS.get(name)
+    if prev and getattr(factory, "__module__", None) == "__main__" and getattr(prev["factory"], "__module__", None) != "__main__":
+        return factory
     MODELS[name] = dict(factory=factory, kind=kind, doc=doc, load=load)
     return factory
 
