@@ -18,9 +18,8 @@ def test_smoke_study_is_the_main_command(smoke_run):
     for model in ("majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"):
         assert {r["fold"] for r in meta["rows"] if r["model"] == model} == folds
     assert all({"net_sharpe", "max_drawdown", "trades"} <= set(r) for r in meta["rows"])
-    for k in sorted(folds):                        # trading and SHAP figures of every fold, SHAP of the final model
-        assert (out / "figures" / f"equity_fold{k}.png").exists() and (out / "figures" / f"shap_xlstm_fold{k}.png").exists()
-    assert {s["fold"] for s in meta["shap"]} == folds and (out / "models" / "shap_xlstm.png").exists()
+    for k in sorted(folds):                        # trading figures of every fold (SHAP: tests/test_papermill.py)
+        assert (out / "figures" / f"equity_fold{k}.png").exists()
     mk = (ROOT / "Makefile").read_text()
     assert "xlstm-study run --profile $(PROFILE)" in mk
 

@@ -19,6 +19,10 @@ def test_study_notebook_runs_with_parameters(tmp_path):
     assert {"majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"} == {r["model"] for r in meta["rows"]}
     assert all(isinstance(r["net_sharpe"], float) and r["max_drawdown"] <= 0 for r in meta["rows"])
     assert (out / "figures" / "f1_macro.png").exists()
+    for k in range(3):                             # trading and SHAP figures of every fold, SHAP of the final model
+        assert (out / "figures" / f"equity_fold{k}.png").exists() and (out / "figures" / f"shap_xlstm_fold{k}.png").exists()
+    assert sorted(s["fold"] for s in meta["shap"]) == [0, 1, 2] and (out / "models" / "shap_xlstm.png").exists()
+    assert set(meta["shap"][0]["per_group"]) == {"trend", "momentum", "volatility", "volume"}
     # the notebook did not re-export the library (it only does so when run by hand in the repo)
     nb = json.loads((tmp_path / "out.ipynb").read_text())
     assert any("injected-parameters" in c["metadata"].get("tags", []) for c in nb["cells"])
