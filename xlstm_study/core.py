@@ -215,9 +215,9 @@ def _number(s: str):
 def _coerce_all(params: dict) -> dict:
     return {k: _coerce(k, v) for k, v in params.items()}
 
-# %% ../nbs/00_core.ipynb #051ef8fc
+# %% ../nbs/00_core.ipynb #1462967f
 PROFILES: dict[str, dict] = {
-    "smoke": dict(nn_max_train_samples=3_000, gbm_max_iter=100, shap_samples=0, rl_iters=1, rl_envs=8, rl_steps=16),
+    "smoke": dict(nn_max_train_samples=3_000, epochs=1, gbm_max_iter=100, shap_samples=0, rl_iters=1, rl_envs=8, rl_steps=16),
     "local": dict(n_folds=4, max_train_samples=120_000, epochs=3, nn_max_train_samples=30_000, seeds=(0,),
                   rl_iters=10, rl_envs=16, rl_steps=64),
     # the stage-1 ablation on the real data, sized for this CPU: every row on the same 3 folds, fewer and
