@@ -84,13 +84,13 @@ def smote_windows(X, ends, y, lookback: int, method: str = "smote", k_neighbors:
             print(f"{method}: chunk {j + 1}/{len(plan)}, {n:,} synthetic windows", flush=True)
     return out[:n], labels[:n]
 
-# %% ../nbs/10_smote.ipynb #e63ef3bc
+# %% ../nbs/10_smote.ipynb #9be1908f
 def oversample_indices(y, seed: int = 0) -> np.ndarray:
     "Positions into `y` with minority classes repeated up to the majority count (sorted; real positions only)."
     y = np.asarray(y, "int64")
     targets = balance_targets(y)
     if not targets: return np.arange(len(y))
-    pos, _ = RandomOverSampler(sampling_strategy=targets, random_state=seed).fit_resample(np.arange(len(y))[:, None], y)
+    pos, _ = make_sampler("random", 1, seed, targets).fit_resample(np.arange(len(y))[:, None], y)
     return np.sort(pos[:, 0])
 
 # %% ../nbs/10_smote.ipynb #3da31eb7
