@@ -13,7 +13,7 @@ def run(cmd, timeout=900, **kw):
 @pytest.fixture(scope="session")
 def synthetic_csv_dir(tmp_path_factory):
     "A folder of candle CSV files (a small synthetic market) in the format of ../shared/data."
-    from xlstm_study.data import synthetic_market, key_symbol
+    from xlstm_study.data.candles import synthetic_market, key_symbol
     d = tmp_path_factory.mktemp("candles")
     for k, f in synthetic_market(4_000, 2, seed=21).frames.items():
         out = f.reset_index()

@@ -21,7 +21,7 @@ def test_params_file_names_only_study_parameters():
     import yaml
     from xlstm_study.core import make_config
     p = yaml.safe_load((KAGGLE / "params.yaml").read_text())
-    make_config(**p)
+    make_config(p.pop("profile", "kaggle"), **p)
 
 def test_driver_runs_the_study_against_a_fake_kaggle_input(tmp_path, synthetic_csv_dir, monkeypatch):
     pm = pytest.importorskip("papermill")

@@ -11,11 +11,14 @@ def test_nbdev3_settings_in_pyproject():
     assert set(nb["tst_flags"].split()) == {"notest", "slow", "gpu"}
     assert "tags" in nb["allowed_cell_metadata_keys"]
     assert cfg["project"]["requires-python"] == ">=3.12"
-    assert cfg["project"]["scripts"]["xlstm-study"] == "xlstm_study.cli:main"
+    assert cfg["project"]["scripts"]["xlstm-study"] == "xlstm_study.study.cli:main"
 
 def test_every_module_imports():
-    mods = sorted(p.stem for p in (ROOT / "xlstm_study").glob("*.py") if not p.stem.startswith("_"))
-    assert {"core", "metrics", "data", "features", "labels", "splits", "panel", "baselines", "study", "cli", "bench"} <= set(mods)
+    lib = ROOT / "xlstm_study"
+    mods = sorted(".".join(p.relative_to(lib).with_suffix("").parts) for p in lib.rglob("*.py") if not p.stem.startswith("_"))
+    assert {"core", "registry", "metrics", "data.candles", "data.features", "data.labels", "data.splits", "data.panel",
+            "models.baselines", "models.xlstm", "training.fit", "trading.ledger", "trading.simulation", "trading.rl.env",
+            "trading.rl.policy", "trading.rl.ppo", "study.runner", "study.cli", "study.bench"} <= set(mods)
     for m in mods: importlib.import_module(f"xlstm_study.{m}")
 
 def test_notebooks_are_clean_and_keep_the_parameters_tag():
@@ -33,10 +36,11 @@ def test_library_matches_the_notebooks(tmp_path):
     for part in ("nbs", "xlstm_study", "pyproject.toml"):
         src = ROOT / part
         (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp_path / part)
-    before = {p.name: p.read_text() for p in (tmp_path / "xlstm_study").glob("*.py")}
+    lib = tmp_path / "xlstm_study"
+    before = {str(p.relative_to(lib)): p.read_text() for p in lib.rglob("*.py")}
     r = run([str(BIN / "nbdev-export")], cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    after = {p.name: p.read_text() for p in (tmp_path / "xlstm_study").glob("*.py")}
+    after = {str(p.relative_to(lib)): p.read_text() for p in lib.rglob("*.py")}
     assert after == before, [k for k in after if after[k] != before.get(k)]
 
 def _nbdev_project(tmp_path, cell_source):

@@ -1,4 +1,4 @@
-"""`StudyConfig` (every study parameter, validated, with the smoke / local / kaggle profiles), seeding, paths and the backend report.
+"""The study's configuration (a core section here, one section per stage beside its code, every parameter checked and reachable by its flat name), profiles, stage discovery, seeding, paths, the bar length and the backend report.
 
 Docs: https://xlstm-study.github.io/xlstm-study/core.html.md"""
 
@@ -6,176 +6,200 @@ Docs: https://xlstm-study.github.io/xlstm-study/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #efec659b
 from __future__ import annotations
-import dataclasses, os, random, platform
-from dataclasses import dataclass, fields, asdict
+import dataclasses, importlib, math, os, pkgutil, random, platform
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 import numpy as np
+import pandas as pd
 import yaml
 
 # %% auto #0
-__all__ = ['LABEL_MODES', 'FOLD_SCHEMES', 'SMOTE_METHODS', 'PROFILES', 'SKIP_NO_DATA', 'MODELS', 'VARIANTS', 'ConfigError',
-           'StudyConfig', 'param_names', 'check_param_names', 'make_config', 'set_seed', 'project_root',
-           'shared_data_dir', 'backend_report', 'progress_line', 'register_model', 'register_variant', 'study_entries',
-           'get_model']
+__all__ = ['SECTIONS', 'FOLD_SCHEMES', 'PROFILES', 'SKIP_NO_DATA', 'ConfigError', 'param', 'integer', 'number', 'one_of',
+           'boolean', 'text', 'optional', 'items', 'Section', 'keep_library', 'config_section', 'load_stages',
+           'stages_loading', 'bar_ns', 'annual_bars', 'CoreConfig', 'param_names', 'check_param_names', 'FlatConfig',
+           'StudyConfig', 'register_profile', 'make_config', 'set_seed', 'project_root', 'shared_data_dir',
+           'backend_report', 'progress_line']
 
 # %% ../nbs/00_core.ipynb #1b5b06cb
 class ConfigError(ValueError):
     "A study parameter that does not exist or has a bad value."
 
-LABEL_MODES = ("fixed", "adaptive", "triple_barrier")
-FOLD_SCHEMES = ("expanding", "rolling")
-SMOTE_METHODS = ("none", "smote", "borderline", "adasyn", "random")
+def param(default, check: Callable, doc: str = ""):
+    "A configuration field: its default, its `check(value) -> problem or None` and a one-line doc."
+    return field(default=default, metadata=dict(check=check, doc=doc))
 
-@dataclass(frozen=True)
-class StudyConfig:
-    "Every parameter of the study, with defaults; see `PROFILES` for the three named profiles."
-    profile: str = "smoke"
-    # data: None means the embedded synthetic market
-    data_dir: str | None = None
-    max_files: int | None = None       # cap on real files read (None: all)
-    symbols: tuple = ()                # restrict real data to these symbols (empty: all)
-    synth_symbols: int = 3
-    synth_bars: int = 12_000
-    synth_seed: int = 7
-    max_gap: int = 5                   # gaps up to this many bars are filled; longer ones split segments
-    # windows and labels
-    lookback: int = 60
-    horizon: int = 25
-    label_mode: str = "adaptive"
-    threshold: float = 0.004           # the fixed threshold (return over the horizon)
-    adaptive_k: float = 1.2            # adaptive threshold = clip(k * NATR14_t / 100, lo, hi)
-    adaptive_lo: float = 0.0035
-    adaptive_hi: float = 0.012
-    # walk-forward folds
-    n_folds: int = 3
-    fold_scheme: str = "expanding"
-    min_train_fraction: float = 0.4    # share of the timeline before the first test span
-    rolling_train_fraction: float = 0.4  # train span of the rolling scheme, as a share of the timeline
-    embargo: int | None = None         # bars; None: horizon + lookback
-    val_fraction: float = 0.15         # tail of each training span kept for early stopping
-    # models and seeds
-    models: tuple = ("majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm", "xlstm_rl")
-    variants: tuple = ()               # registered ablation variants to add as rows (e.g. "xlstm_v1_dropout")
-    seeds: tuple = (0,)
-    max_train_samples: int = 60_000    # subsample of training windows for the tabular baselines
-    max_test_samples: int | None = None  # cap on scored test windows per fold: evenly spaced contiguous blocks (None: all)
-    gbm_max_iter: int = 200
-    save_final_models: bool = True
-    # the xLSTM actor-critic (06_xlstm)
-    embed_dim: int = 96                # v1's 96 units
-    num_heads: int = 4                 # mLSTM heads of 2 * 96 / 4 = 48: v1's 48-state memory
-    xlstm_pattern: str = "ms"          # blocks: m = mLSTM, s = sLSTM
-    conv_kernel: int = 4
-    actor_dropout: tuple = (0.6, 0.5, 0.5)   # v1 + 0.1: after embedding, after blocks, in the head
-    critic_dropout: tuple = (0.4, 0.4)       # v1 + 0.1
-    v1_dropout: bool = False           # True: v1's rates (each 0.1 lower)
-    # training (07_train)
-    epochs: int = 2
-    batch_size: int = 256
-    learning_rate: float = 1e-3
-    weight_decay: float = 1e-4
-    warmup_fraction: float = 0.1       # share of all steps spent warming up, then cosine decay
-    focal_gamma: tuple = (2.0,)        # one value, or one per class (SELL, HOLD, BUY): asymmetric focal loss
-    focal_alpha: tuple = ()            # per-class weights of the focal loss; empty: none
-    label_smoothing: float = 0.1
-    class_weights: bool = True         # balance the classes of the training span
-    patience: int = 3                  # early stopping on validation F1 macro
-    nn_max_train_samples: int = 4_000  # subsample of training windows for the neural models
-    mixed_precision: bool = False
-    deterministic: bool = False        # TensorFlow op determinism (slower)
-    # stage 1 switches (10_smote, 11_regimes, 12_attention); the defaults are the plain study
-    smote: str = "none"                # none | smote | borderline | adasyn (synthetic windows) | random (index mode)
-    smote_k: int = 5                   # neighbours of the SMOTE samplers
-    smote_chunk: int = 20_000          # windows resampled at a time (bounded memory)
-    curriculum_epochs: int = 0         # > 0: class mix anneals from balanced to natural over this many epochs
-    regime_feature: bool = False       # append the detected regime (one-hot) to every bar's features
-    regime_thresholds: bool = False    # train on labels whose threshold is scaled per detected regime
-    n_regimes: int = 4
-    regime_metric: str = "euclidean"   # euclidean | dtw (Sakoe-Chiba band)
-    regime_multipliers: tuple = (1.0, 1.0, 0.8, 1.5)   # threshold factor for trend_up, trend_down, flat, volatile
-    cross_attention: bool = False      # embed each bar by attention across its feature groups (12_attention)
-    # trading (13_simulation): fills at the next bar's open, costs per side
-    fee_bp: float = 10.0               # spot fee per side
-    perp_fee_bp: float = 5.0           # perpetual-futures fee per side (keys whose venue ends in PERP)
-    slippage_bp: float = 1.0           # per side, on top of the fee
-    allow_short: bool = True           # SELL opens a short; False: SELL means flat
-    signal_threshold: float | None = None  # a BUY/SELL needs this probability, else flat (None: argmax)
-    shap_samples: int = 128            # test windows explained per fold (13a_explain); 0: no SHAP
-    shap_models: tuple = ("xlstm",)    # the rows whose fold models (seed 0) and final model are explained
-    # RL fine-tuning (14_rl): PPO budget of the xlstm_rl row
-    rl_iters: int = 3
-    rl_envs: int = 8
-    rl_steps: int = 32
+def _is_int(v) -> bool: return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+def _is_num(v) -> bool: return (_is_int(v) or isinstance(v, (float, np.floating))) and not isinstance(v, bool)
 
+def integer(lo=None, hi=None) -> Callable:
+    "A whole number in [lo, hi]."
+    def check(v):
+        if not _is_int(v): return "must be a whole number"
+        if (lo is not None and v < lo) or (hi is not None and v > hi): return f"must be in [{lo}, {hi if hi is not None else 'inf'}]"
+    return check
+
+def number(lo=None, hi=None, lo_open=False, hi_open=False) -> Callable:
+    "A finite number between lo and hi (`lo_open` / `hi_open`: the bound itself excluded)."
+    def check(v):
+        if not _is_num(v) or not math.isfinite(v): return "must be a finite number"
+        if lo is not None and (v <= lo if lo_open else v < lo): return f"must be {'>' if lo_open else '>='} {lo}"
+        if hi is not None and (v >= hi if hi_open else v > hi): return f"must be {'<' if hi_open else '<='} {hi}"
+    return check
+
+# %% ../nbs/00_core.ipynb #5c1d1e01
+def one_of(*choices) -> Callable:
+    "One of `choices`."
+    return lambda v: None if v in choices else f"must be one of {choices}"
+
+def boolean(v): return None if isinstance(v, (bool, np.bool_)) else "must be true or false"
+
+def text(v): return None if isinstance(v, str) else "must be text"
+
+def optional(check: Callable) -> Callable:
+    "None, or a value passing `check`."
+    return lambda v: None if v is None else check(v)
+
+def items(check: Callable, lengths=None, unique: bool = False) -> Callable:
+    "A tuple whose items each pass `check` (with `lengths`: one of these lengths)."
+    def inner(v):
+        if not isinstance(v, tuple): return "must be a list"
+        if lengths is not None and len(v) not in lengths: return f"needs {' or '.join(map(str, lengths))} values, got {len(v)}"
+        if unique and len(set(v)) != len(v): return "holds the same value twice"
+        for x in v:
+            p = check(x)
+            if p: return f"item {x!r} {p}"
+    return inner
+
+# %% ../nbs/00_core.ipynb #5c1d1e04
+class Section:
+    "Base of a configuration section (use with `@config_section(name)` and `@dataclass(frozen=True)`)."
     def __post_init__(self):
         for f in fields(self):
             v = getattr(self, f.name)
-            if isinstance(v, list): object.__setattr__(self, f.name, tuple(v))
-        def need(ok, name, what):
-            if not ok: raise ConfigError(f"{name}={getattr(self, name)!r}: {what}")
-        need(self.label_mode in LABEL_MODES, "label_mode", f"must be one of {LABEL_MODES}")
-        need(self.fold_scheme in FOLD_SCHEMES, "fold_scheme", f"must be one of {FOLD_SCHEMES}")
-        for n in ("lookback", "horizon", "n_folds", "synth_symbols", "synth_bars", "epochs",
-                  "batch_size", "max_train_samples", "gbm_max_iter", "embed_dim", "num_heads", "nn_max_train_samples",
-                  "rl_iters", "rl_envs", "rl_steps"):
-            need(isinstance(getattr(self, n), int) and getattr(self, n) >= 1, n, "must be a positive integer")
-        need(self.max_gap >= 0, "max_gap", "must be >= 0")
-        need(0 < self.threshold < 1, "threshold", "must be in (0, 1)")
-        need(0 < self.adaptive_lo <= self.adaptive_hi < 1, "adaptive_lo", "need 0 < adaptive_lo <= adaptive_hi < 1")
-        need(0 < self.min_train_fraction < 1, "min_train_fraction", "must be in (0, 1)")
-        need(0 < self.rolling_train_fraction < 1, "rolling_train_fraction", "must be in (0, 1)")
-        need(0 <= self.val_fraction < 0.5, "val_fraction", "must be in [0, 0.5)")
-        need(self.embargo is None or self.embargo >= self.horizon + self.lookback, "embargo",
-             f"must be at least horizon + lookback = {self.horizon + self.lookback} bars")
-        need(len(self.seeds) >= 1, "seeds", "needs at least one seed")
-        need(self.max_test_samples is None or self.max_test_samples >= 100, "max_test_samples", "must be None or >= 100")
-        need(len(self.models) >= 1, "models", "needs at least one model")
-        need(self.embed_dim % self.num_heads == 0, "embed_dim", "must be divisible by num_heads")
-        need(len(self.xlstm_pattern) >= 1 and self.xlstm_pattern.isalpha(), "xlstm_pattern", "use block letters (m = mLSTM, s = sLSTM, a = attention)")
-        need(len(self.actor_dropout) == 3 and len(self.critic_dropout) == 2, "actor_dropout", "actor needs 3 rates, critic 2")
-        need(all(0 <= r < 1 for r in self.actor_dropout + self.critic_dropout), "actor_dropout", "rates must be in [0, 1)")
-        need(self.fee_bp >= 0 and self.perp_fee_bp >= 0 and self.slippage_bp >= 0, "fee_bp", "fees and slippage must be >= 0")
-        need(self.signal_threshold is None or 0 < self.signal_threshold < 1, "signal_threshold", "must be None or in (0, 1)")
-        need(self.smote in SMOTE_METHODS, "smote", f"must be one of {SMOTE_METHODS}")
-        need(self.regime_metric in ("euclidean", "dtw"), "regime_metric", "must be 'euclidean' or 'dtw'")
-        need(isinstance(self.n_regimes, int) and self.n_regimes >= 2, "n_regimes", "must be an integer >= 2")
-        need(len(self.regime_multipliers) == self.n_regimes and all(m > 0 for m in self.regime_multipliers),
-             "regime_multipliers", "needs one positive factor per regime")
-        need(self.curriculum_epochs >= 0 and self.smote_k >= 1 and self.smote_chunk >= 10, "curriculum_epochs",
-             "curriculum_epochs >= 0, smote_k >= 1 and smote_chunk >= 10")
-        need(len(self.focal_gamma) in (1, 3) and len(self.focal_alpha) in (0, 3), "focal_gamma", "one or three gammas, zero or three alphas")
+            if isinstance(v, list): object.__setattr__(self, f.name, v := tuple(v))
+            chk = f.metadata.get("check")
+            if chk is None: raise ConfigError(f"{type(self).__name__}.{f.name} has no check: declare it with param(default, check)")
+            problem = chk(v)
+            if problem: raise ConfigError(f"{f.name}={v!r}: {problem}")
+        self.check()
 
-    @property
-    def embargo_bars(self) -> int:
-        "Bars embargoed after each test span: at least horizon + lookback (DESIGN rule 3)."
-        return self.embargo if self.embargo is not None else self.horizon + self.lookback
+    def check(self):
+        "Rules across this section's fields; raise `ConfigError` naming the field."
 
-    def replace(self, **changes) -> "StudyConfig":
-        "A copy with `changes`; unknown names raise `ConfigError`."
-        check_param_names(changes)
-        return dataclasses.replace(self, **_coerce_all(changes))
+    def need(self, ok: bool, name: str, problem: str):
+        if not ok: raise ConfigError(f"{name}={getattr(self, name)!r}: {problem}")
 
-    def to_dict(self) -> dict:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+SECTIONS: dict[str, type] = {}
 
-    def to_yaml(self, path=None) -> str:
-        text = yaml.safe_dump(self.to_dict(), sort_keys=False)
-        if path is not None: Path(path).write_text(text)
-        return text
+def _origin(obj):
+    return obj.get("origin") if isinstance(obj, dict) else getattr(obj, "__module__", None)
 
-    @classmethod
-    def from_yaml(cls, src) -> "StudyConfig":
-        "From a YAML file path or YAML text."
-        text = Path(src).read_text() if isinstance(src, Path) or (isinstance(src, str) and "\n" not in src and Path(src).exists()) else src
-        d = yaml.safe_load(text) or {}
-        check_param_names(d)
-        return cls(**_coerce_all(d))
+def keep_library(registry: dict, name: str, obj, origin: str | None = None) -> bool:
+    """Store `obj` under `name` unless that would replace the library's entry by a notebook's (`__main__`) copy.
+    `origin`: the registering module (default: `obj.__module__`); dict entries record it as `"origin"`."""
+    origin = origin or _origin(obj)
+    prev = registry.get(name)
+    if prev is not None and origin == "__main__" and _origin(prev) != "__main__": return False
+    if isinstance(obj, dict): obj["origin"] = origin
+    registry[name] = obj
+    return True
 
-# %% ../nbs/00_core.ipynb #cf7ba960
+def config_section(name: str):
+    "Class decorator: register a `Section` dataclass as the configuration section `name`; its field names must be new."
+    def deco(cls):
+        mine = {f.name for f in fields(cls)}
+        for other, c in SECTIONS.items():
+            clash = mine & {f.name for f in fields(c)}
+            if other != name and clash: raise ConfigError(f"section {name!r} reuses parameter names {sorted(clash)} of section {other!r}")
+        keep_library(SECTIONS, name, cls)
+        return cls
+    return deco
+
+# %% ../nbs/00_core.ipynb #5c1d1e06
+_STAGES = {"state": "new"}
+
+def load_stages(package: str = "xlstm_study") -> list[str]:
+    "Import every module under `package`'s subpackages (once); returns their names."
+    if _STAGES["state"] != "new": return _STAGES.get("modules", [])
+    _STAGES["state"] = "loading"
+    try:
+        pkg = importlib.import_module(package)
+        names = sorted(m.name for m in pkgutil.walk_packages(pkg.__path__, f"{package}.")
+                       if "." in m.name[len(package) + 1:] and not m.name.rsplit(".", 1)[1].startswith("_"))
+        for n in names: importlib.import_module(n)
+        _STAGES.update(state="done", modules=names)
+    except BaseException:
+        _STAGES["state"] = "new"
+        raise
+    return names
+
+def stages_loading() -> bool:
+    "True while `load_stages` is importing the stage modules (registrations then skip checks that need every section)."
+    return _STAGES["state"] == "loading"
+
+# %% ../nbs/00_core.ipynb #4ac4fa06
+FOLD_SCHEMES = ("expanding", "rolling")
+
+def bar_ns(bar: str) -> int:
+    "Nanoseconds of a bar length such as `1min`, `5min`, `1h` (pandas' offset aliases)."
+    try: ns = pd.Timedelta(bar).value
+    except (ValueError, TypeError): raise ConfigError(f"bar={bar!r}: not a bar length (use e.g. 1min, 5min, 1h)") from None
+    if ns <= 0: raise ConfigError(f"bar={bar!r}: must be a positive length")
+    return int(ns)
+
+def annual_bars(bar_length_ns: int) -> float:
+    "Bars in a 365-day year of round-the-clock trading (crypto): 525,600 for one-minute bars."
+    return 365 * 24 * 3600 * 10**9 / bar_length_ns
+
+def _bar(v): 
+    if not isinstance(v, str): return "must be a bar length such as 1min"
+    try: bar_ns(v)
+    except ConfigError: return "is not a bar length (use e.g. 1min, 5min, 1h)"
+
+# %% ../nbs/00_core.ipynb #4ac4fa07
+@config_section("study")
+@dataclass(frozen=True)
+class CoreConfig(Section):
+    "Data, bar length, windows, folds, rows and seeds."
+    profile: str = param("smoke", text, "the profile these values started from")
+    data_dir: str | None = param(None, optional(text), "folder of candle files, or 'kaggle'; None: the synthetic market")
+    max_files: int | None = param(None, optional(integer(1)), "cap on real files read (None: all)")
+    symbols: tuple = param((), items(text, unique=True), "restrict real data to these symbols (empty: all)")
+    synth_symbols: int = param(3, integer(1, 26), "symbols of the synthetic market")
+    synth_bars: int = param(12_000, integer(1_000), "bars per symbol of the synthetic market")
+    synth_seed: int = param(7, integer(0), "seed of the synthetic market")
+    bar: str = param("1min", _bar, "bar length of the data (pandas offset alias)")
+    max_gap: int = param(5, integer(0), "gaps up to this many bars are filled; longer ones split segments")
+    lookback: int = param(60, integer(2), "bars per input window")
+    horizon: int = param(25, integer(1), "bars from a window's last bar to its label's close")
+    n_folds: int = param(3, integer(1, 50), "walk-forward folds")
+    fold_scheme: str = param("expanding", one_of(*FOLD_SCHEMES), "expanding or rolling training spans")
+    min_train_fraction: float = param(0.4, number(0, 1, True, True), "share of the timeline before the first test span")
+    rolling_train_fraction: float = param(0.4, number(0, 1, True, True), "training span of the rolling scheme, as a share of the timeline")
+    embargo: int | None = param(None, optional(integer(0)), "bars embargoed after each test span; None: horizon + lookback")
+    val_fraction: float = param(0.15, number(0, 0.5, hi_open=True), "tail of each training span kept for early stopping")
+    models: tuple = param(("majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"),
+                          items(text, unique=True), "registered models, one row each")
+    variants: tuple = param((), items(text, unique=True), "registered ablation variants (or variant groups) to add as rows")
+    seeds: tuple = param((0,), items(integer(0), unique=True), "seeds: every row is trained once per seed")
+    max_test_samples: int | None = param(None, optional(integer(100)), "cap on scored test windows per fold (contiguous blocks)")
+    save_final_models: bool = param(True, boolean, "fit every row once on all data and save it under models/")
+
+    def check(self):
+        self.need(len(self.models) >= 1, "models", "needs at least one model")
+        self.need(len(self.seeds) >= 1, "seeds", "needs at least one seed")
+        self.need(self.embargo is None or self.embargo >= self.horizon + self.lookback, "embargo",
+                  f"must be at least horizon + lookback = {self.horizon + self.lookback} bars")
+
+# %% ../nbs/00_core.ipynb #4ac4fa09
+def _section_of() -> dict:
+    return {f.name: (name, f) for name, cls in SECTIONS.items() for f in fields(cls)}
+
 def param_names() -> list[str]:
     "Every valid study parameter name."
-    return [f.name for f in fields(StudyConfig)]
+    load_stages()
+    return list(_section_of())
 
 def check_param_names(params: dict):
     "Raise `ConfigError` naming every unknown parameter and listing the valid ones."
@@ -183,12 +207,77 @@ def check_param_names(params: dict):
     if bad:
         raise ConfigError(f"unknown study parameter(s) {bad}; valid names: {', '.join(param_names())}")
 
+# %% ../nbs/00_core.ipynb #4ac4fa1b
+class FlatConfig:
+    "Writing, comparing and copying a configuration as the flat mapping `to_dict()` of its parameters."
+    def to_dict(self) -> dict:
+        "Flat `{name: value}` of every parameter (tuples as lists), core section first."
+        return {f.name: (list(v) if isinstance(v := getattr(part, f.name), tuple) else v)
+                for part in self._parts.values() for f in fields(part)}
+
+    def replace(self, **changes):
+        "A copy with `changes`; unknown names raise `ConfigError`."
+        check_param_names(changes)
+        return type(self)(**{**self.to_dict(), **changes})
+
+    def to_yaml(self, path=None) -> str:
+        text = yaml.safe_dump(self.to_dict(), sort_keys=False)
+        if path is not None: Path(path).write_text(text)
+        return text
+
+    @classmethod
+    def from_yaml(cls, src):
+        "From a YAML file path or YAML text."
+        text = Path(src).read_text() if isinstance(src, Path) or (isinstance(src, str) and "\n" not in src and Path(src).exists()) else src
+        d = yaml.safe_load(text) or {}
+        if not isinstance(d, dict): raise ConfigError(f"a configuration must be a mapping of parameter names, got {type(d).__name__}")
+        return cls(**d)
+
+    def _key(self) -> tuple: return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in self.to_dict().items())
+    def __eq__(self, other): return type(other) is type(self) and self._key() == other._key()
+    def __hash__(self): return hash(self._key())
+    def __repr__(self): return f"{type(self).__name__}(" + ", ".join(f"{k}={v!r}" for k, v in self.to_dict().items()) + ")"
+    def __reduce__(self): return (_rebuild_config, (type(self), self.to_dict()))
+
+def _rebuild_config(cls, d: dict): return cls(**d)
+
+# %% ../nbs/00_core.ipynb #4ac4fa10
+class StudyConfig(FlatConfig):
+    "Every study parameter: one instance of each registered section, read and replaced by flat name."
+    def __init__(self, **params):
+        check_param_names(params)
+        values = _coerce_all(params)
+        parts = {name: cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values}) for name, cls in SECTIONS.items()}
+        object.__setattr__(self, "_parts", parts)
+
+    def __getattr__(self, name):
+        if name.startswith("_"): raise AttributeError(name)
+        for part in self._parts.values():
+            if name in part.__dataclass_fields__: return getattr(part, name)
+        raise AttributeError(f"StudyConfig has no parameter {name!r}")
+
+    def __setattr__(self, name, value): raise dataclasses.FrozenInstanceError(f"StudyConfig is frozen: use cfg.replace({name}=...)")
+
+    @property
+    def sections(self) -> dict:
+        "Each section's own dataclass, by section name."
+        return dict(self._parts)
+
+    @property
+    def embargo_bars(self) -> int:
+        "Bars embargoed after each test span: at least horizon + lookback (DESIGN rule 3)."
+        return self.embargo if self.embargo is not None else self.horizon + self.lookback
+
+    @property
+    def bar_ns(self) -> int: return bar_ns(self.bar)
+
+# %% ../nbs/00_core.ipynb #cf7ba960
 def _coerce(name: str, value: Any) -> Any:
     "Turn a command-line string (or a papermill value) into the type of field `name`."
-    ann = str({f.name: f.type for f in fields(StudyConfig)}[name])
+    ann = str(_section_of()[name][1].type)
     if not isinstance(value, str):
         if "tuple" in ann and isinstance(value, (list, tuple)): return tuple(value)
-        if ann.startswith("float") and isinstance(value, int) and not isinstance(value, bool): return float(value)
+        if ann.startswith("float") and _is_int(value): return float(value)
         return value
     v = value.strip()
     if "None" in ann and v.lower() in ("none", "null", ""): return None
@@ -200,8 +289,8 @@ def _coerce(name: str, value: Any) -> Any:
         if ann.startswith("int"): return int(v)
         if ann.startswith("float"): return float(v)
         if ann.startswith("tuple"):
-            items = [s.strip() for s in v.strip("()[]").split(",") if s.strip()]
-            return tuple(_number(s) for s in items)
+            items_ = [s.strip() for s in v.strip("()[]").split(",") if s.strip()]
+            return tuple(_number(s) for s in items_)
     except ValueError:
         raise ConfigError(f"{name}={value!r}: cannot read it as {ann}") from None
     return v
@@ -223,22 +312,25 @@ PROFILES: dict[str, dict] = {
     # the stage-1 ablation on the real data, sized for this CPU: every row on the same 3 folds, fewer and
     # shorter neural fits, test windows capped (contiguous blocks); `make study PROFILE=ablation DATA=../shared/data`
     "ablation": dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=12_000,
-                     models=("majority", "persistence", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"), save_final_models=False, rl_iters=8, rl_envs=16, rl_steps=64, seeds=(0,),
-                     variants=("xlstm_v1_dropout", "xlstm_smote", "xlstm_borderline", "xlstm_adasyn", "xlstm_oversample",
-                               "xlstm_curriculum", "xlstm_regime_feature", "xlstm_regime_thresholds",
-                               "xlstm_attention", "xlstm_cross_attention")),
+                     models=("majority", "persistence", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"), save_final_models=False,
+                     rl_iters=8, rl_envs=16, rl_steps=64, seeds=(0,), variants=("stage1",)),
     "kaggle": dict(n_folds=5, max_train_samples=400_000, gbm_max_iter=400, epochs=30, nn_max_train_samples=1_000_000,
                    rl_iters=50, rl_envs=64, rl_steps=128,
                    batch_size=512, mixed_precision=True, seeds=(0, 1, 2)),
 }
 
-def make_config(profile: str = "smoke", **params) -> StudyConfig:
-    "The named profile with `params` on top; unknown names or profiles raise `ConfigError`."
-    if profile not in PROFILES:
+def register_profile(name: str, params: dict):
+    "Add a named profile (parameter names are checked when it is used)."
+    PROFILES[name] = dict(params)
+
+def make_config(profile: str = "smoke", /, **params) -> StudyConfig:
+    "The named profile with `params` on top; unknown names or profiles raise `ConfigError` (the profile is chosen by name, not as a parameter)."
+    if not isinstance(profile, str) or profile not in PROFILES:
         raise ConfigError(f"unknown profile {profile!r}; valid profiles: {', '.join(PROFILES)}")
+    if "profile" in params:
+        raise ConfigError(f"profile={params['profile']!r} given as a parameter: choose the profile by name (--profile {params['profile']})")
     check_param_names(params)
-    base = {**PROFILES[profile], **_coerce_all(params)}
-    return StudyConfig(profile=profile, **base)
+    return StudyConfig(profile=profile, **{**PROFILES[profile], **params})
 
 # %% ../nbs/00_core.ipynb #086e192b
 def set_seed(seed: int, deterministic: bool = False):
@@ -295,40 +387,3 @@ def progress_line(i: int, n: int, msg: str = "", enabled: bool = True):
     import sys
     if sys.stdout.isatty(): print(f"\r{i}/{n} {msg}\033[K", end="\n" if i == n else "", flush=True)
     elif i == n or i % max(1, n // 10) == 0: print(f"{i}/{n} {msg}", flush=True)
-
-# %% ../nbs/00_core.ipynb #7c2e7992
-MODELS: dict[str, dict] = {}
-VARIANTS: dict[str, dict] = {}
-
-def register_model(name: str, factory, kind: str = "tabular", doc: str = "", load=None):
-    """Register `factory(cfg, seed) -> model`; a model has `fit(ctx, train, val)` and `predict_proba(ctx, idx)`.
-    A model that saves itself (`save(path)`) registers `load(path) -> model`; others are pickled.
-    A notebook that defines and registers a model the library already registered (its own export cell,
-    run by `nbdev-test` in a process that imported the library) keeps the library's: classes defined in
-    `__main__` cannot be pickled into a run's final models."""
-    prev = MODELS.get(name)
-    if prev and getattr(factory, "__module__", None) == "__main__" and getattr(prev["factory"], "__module__", None) != "__main__":
-        return factory
-    MODELS[name] = dict(factory=factory, kind=kind, doc=doc, load=load)
-    return factory
-
-def register_variant(name: str, model: str, overrides: dict | None = None, doc: str = ""):
-    "Register an ablation row: the registered `model` trained with the config `overrides` (names checked now)."
-    check_param_names(overrides or {})
-    VARIANTS[name] = dict(model=model, overrides=dict(overrides or {}), doc=doc)
-
-def study_entries(cfg) -> list[tuple]:
-    "The study's rows: `(row name, model name, config)` for each of `cfg.models`, then each of `cfg.variants`."
-    rows = [(m, m, cfg) for m in cfg.models]
-    for v in cfg.variants:
-        if v not in VARIANTS: raise ConfigError(f"unknown variant {v!r}; registered: {', '.join(VARIANTS) or '(none)'}")
-        rows.append((v, VARIANTS[v]["model"], cfg.replace(**VARIANTS[v]["overrides"])))
-    for _, m, _ in rows:
-        if m not in MODELS: raise ConfigError(f"unknown model {m!r}; registered: {', '.join(MODELS)}")
-    return rows
-
-def get_model(name: str, cfg, seed: int = 0):
-    "A new instance of the registered model `name`."
-    if name not in MODELS:
-        raise ConfigError(f"unknown model {name!r}; registered: {', '.join(MODELS) or '(none: import xlstm_study.baselines)'}")
-    return MODELS[name]["factory"](cfg, seed)

@@ -11,7 +11,7 @@ from sklearn.metrics import (f1_score, accuracy_score, balanced_accuracy_score,
                              matthews_corrcoef, confusion_matrix)
 
 # %% auto #0
-__all__ = ['CLASSES', 'class_share', 'classification_metrics', 'plot_confusion', 'plot_scores']
+__all__ = ['CLASSES', 'class_share', 'class_shares', 'f1_macro', 'classification_metrics', 'plot_confusion', 'plot_scores']
 
 # %% ../nbs/00a_metrics.ipynb #0d112064
 CLASSES = ("SELL", "HOLD", "BUY")   # class order everywhere: 0 = SELL, 1 = HOLD, 2 = BUY
@@ -22,13 +22,22 @@ def class_share(y) -> list[float]:
     n = max(len(y), 1)
     return [float(np.sum(y == k)) / n for k in range(3)]
 
+def class_shares(labels) -> dict:
+    "Share of SELL, HOLD, BUY among the valid labels (invalid ones are -1), and the number of valid labels."
+    y = np.asarray(labels); y = y[y >= 0]
+    return {**dict(zip(CLASSES, class_share(y))), "n": int(len(y))}
+
+def f1_macro(y_true, y_pred) -> float:
+    "F1 macro over the three classes (a class never predicted nor present scores 0)."
+    return float(f1_score(y_true, y_pred, labels=[0, 1, 2], average="macro", zero_division=0))
+
 def classification_metrics(y_true, y_pred) -> dict:
     "F1 macro, accuracy, balanced accuracy, MCC, predicted and true class shares, confusion matrix."
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if len(y_true) != len(y_pred): raise ValueError(f"{len(y_true)} labels but {len(y_pred)} predictions")
     if len(y_true) == 0: raise ValueError("no samples to score")
     return dict(
-        f1_macro=float(f1_score(y_true, y_pred, labels=[0, 1, 2], average="macro", zero_division=0)),
+        f1_macro=f1_macro(y_true, y_pred),
         accuracy=float(accuracy_score(y_true, y_pred)),
         balanced_accuracy=float(balanced_accuracy_score(y_true, y_pred)),
         mcc=float(matthews_corrcoef(y_true, y_pred)),
