@@ -22,9 +22,9 @@ __all__ = ['CausalSelfAttentionBlock', 'FeatureGroupAttention', 'AttentionConfig
 @keras.saving.register_keras_serializable("xlstm_study")
 class CausalSelfAttentionBlock(layers.Layer):
     "Pre-norm residual causal multi-head self-attention over the time axis."
-    def __init__(self, dim: int, num_heads: int = 4, key_dim: int | None = None, dropout: float = 0.0, **kwargs):
+    def __init__(self, dim: int, num_heads: int = 4, key_dim: int | None = None, dropout: float = 0.0, last_only: bool = False, **kwargs):
         super().__init__(**kwargs)
-        self.dim, self.num_heads, self.key_dim, self.dropout = dim, num_heads, key_dim or dim // num_heads, dropout
+        self.dim, self.num_heads, self.key_dim, self.dropout, self.last_only = dim, num_heads, key_dim or dim // num_heads, dropout, last_only
         self.norm = layers.LayerNormalization(epsilon=1e-5, name="norm")
         self.mha = layers.MultiHeadAttention(num_heads, self.key_dim, dropout=dropout, name="mha")
         self.drop = layers.Dropout(dropout)
@@ -35,12 +35,16 @@ class CausalSelfAttentionBlock(layers.Layer):
 
     def call(self, x, training=None):
         h = self.norm(x)
+        if self.last_only:                       # only the last bar's query: it may see every bar of the window
+            return x[:, -1:] + self.drop(self.mha(h[:, -1:], h, training=training), training=training)
         return x + self.drop(self.mha(h, h, use_causal_mask=True, training=training), training=training)
 
     def get_config(self):
-        return {**super().get_config(), "dim": self.dim, "num_heads": self.num_heads, "key_dim": self.key_dim, "dropout": self.dropout}
+        return {**super().get_config(), "dim": self.dim, "num_heads": self.num_heads, "key_dim": self.key_dim, "dropout": self.dropout,
+                "last_only": self.last_only}
 
-BLOCKS["a"] = lambda dim, num_heads, conv_kernel, dropout, name: CausalSelfAttentionBlock(dim, num_heads, dropout=dropout, name=name)
+BLOCKS["a"] = lambda dim, num_heads, conv_kernel, dropout, name, last_only=False, **_: CausalSelfAttentionBlock(
+    dim, num_heads, dropout=dropout, last_only=last_only, name=name)
 
 # %% ../../nbs/12_attention.ipynb #6416d897
 @keras.saving.register_keras_serializable("xlstm_study")
