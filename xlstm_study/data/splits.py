@@ -13,7 +13,7 @@ import keras
 
 # %% auto #0
 __all__ = ['FOLD_PARTS', 'purge_embargo_mask', 'Fold', 'walk_forward_folds', 'fold_spans', 'plot_folds', 'subsample',
-           'gather_windows', 'WindowDataset']
+           'gather_windows', 'WindowDataset', 'cover_span', 'EpochWindows']
 
 # %% ../../nbs/04_splits.ipynb #7d5432eb
 def purge_embargo_mask(window_start, label_end, test_start: int, test_end: int, embargo_ns: int) -> np.ndarray:
@@ -134,3 +134,31 @@ class WindowDataset(keras.utils.PyDataset):
 
     def on_epoch_end(self):
         if self.shuffle: self.order = self.rng.permutation(len(self.ends))
+
+# %% ../../nbs/04_splits.ipynb #fd73145d
+def cover_span(idx, n: int, stride: int = 1, rng=None) -> np.ndarray:
+    "`n` of the (time-ordered) positions `idx`, one per equal stratum of every `stride`-th position (random phase); sorted."
+    idx = np.asarray(idx); rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    if stride > 1: idx = idx[int(rng.integers(stride))::stride]
+    if n >= len(idx): return idx
+    edges = np.linspace(0, len(idx), n + 1).astype("int64")
+    return idx[edges[:-1] + (rng.random(n) * (edges[1:] - edges[:-1])).astype("int64")]
+
+class EpochWindows(WindowDataset):
+    "A `WindowDataset` of `n` windows drawn by `cover_span` from the candidates `ends` (labels `y`, weights `sample_weight`), anew every epoch."
+    def __init__(self, X, ends, y, n: int, lookback: int = 60, batch_size: int = 256, stride: int = 1, seed: int = 0,
+                 sample_weight=None, **kwargs):
+        self.all_ends, self.all_y = np.asarray(ends, "int64"), np.asarray(y)
+        self.all_w = None if sample_weight is None else np.asarray(sample_weight)
+        self.n, self.stride, self.draw_rng = n, stride, np.random.default_rng(seed)
+        pick = self._draw()
+        super().__init__(X, self.all_ends[pick], self.all_y[pick], lookback, batch_size, shuffle=True, seed=seed,
+                         sample_weight=None if self.all_w is None else self.all_w[pick], **kwargs)
+
+    def _draw(self) -> np.ndarray: return cover_span(np.arange(len(self.all_ends)), self.n, self.stride, self.draw_rng)
+
+    def on_epoch_end(self):
+        pick = self._draw()
+        self.ends, self.y = self.all_ends[pick], self.all_y[pick]
+        if self.all_w is not None: self.w = self.all_w[pick]
+        super().on_epoch_end()

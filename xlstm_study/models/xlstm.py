@@ -240,11 +240,11 @@ class MLSTMLayer(layers.Layer):
         Mq, Mk, Mv = (self._matrix(l) for l in (self.q, self.k, self.v))
         q, k = ops.split(ops.matmul(xqk, ops.cast(ops.concatenate([Mq, Mk], axis=1), xqk.dtype)), 2, axis=-1)
         v = ops.matmul(x, ops.cast(Mv, x.dtype))
-        Wg = ops.concatenate([self.igate.kernel, self.fgate.kernel], axis=-1)                 # (3U, 2H), float32
-        f32 = lambda a: ops.cast(a, "float32")
+        f32 = lambda a: ops.cast(a, "float32")               # gate maths in float32 (variables read under mixed precision are float16)
+        Wg = f32(ops.concatenate([self.igate.kernel, self.fgate.kernel], axis=-1))            # (3U, 2H)
         W_qk = ops.matmul(f32(Mq), Wg[:U]) + ops.matmul(f32(Mk), Wg[U:2 * U])
         g = ops.matmul(f32(xqk), W_qk) + ops.matmul(f32(x), ops.matmul(f32(Mv), Wg[2 * U:]))
-        i, f = ops.split(g + ops.concatenate([self.igate.bias, self.fgate.bias], axis=-1), 2, axis=-1)
+        i, f = ops.split(g + f32(ops.concatenate([self.igate.bias, self.fgate.bias], axis=-1)), 2, axis=-1)
         return q, k, v, i, f, (ops.sigmoid(self.o(x)) if self.o is not None else None)
 
     def _heads(self, a):   # (B, T, U) -> (B, H, T, d)

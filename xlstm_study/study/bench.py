@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['BENCHMARKS', 'bench_data', 'bench_xlstm', 'bench_smote', 'bench_backtest', 'run_benchmarks']
+__all__ = ['BENCHMARKS', 'bench_data', 'bench_xlstm', 'bench_fit', 'bench_smote', 'bench_backtest', 'run_benchmarks']
 
 # %% ../../nbs/90b_bench.ipynb #03d9f5d7
 def bench_data(bars: int = 1_000_000, symbols: int = 2, lookback: int = 60, batches: int = 50) -> list[dict]:
@@ -37,38 +37,65 @@ def bench_data(bars: int = 1_000_000, symbols: int = 2, lookback: int = 60, batc
             dict(name="data: time vs 20 s target", value=round(t_all / 20, 3), unit="x", target="<= 1"),
             dict(name="data: bars per second", value=round(n / t_all), unit="bars/s", target=">= 50000")]
 
-def _train_rate(model, x, y, steps: int = 20, warmup: int = 3) -> float:
-    "Training samples per second of `model` on repeated batches (x, y), after `warmup` steps."
-    for _ in range(warmup): model.train_on_batch(x, y)
+def _rate(step, n: int, steps: int, warmup: int) -> float:
+    "Samples per second of `step()` (one batch of `n`), after `warmup` calls."
+    for _ in range(warmup): step()
     t0 = time.perf_counter()
-    for _ in range(steps): model.train_on_batch(x, y)
-    return steps * len(x) / (time.perf_counter() - t0)
+    for _ in range(steps): step()
+    return steps * n / (time.perf_counter() - t0)
 
-def bench_xlstm(batch: int = 64, lookback: int = 60, features: int = 32, width: int = 96, steps: int = 20) -> list[dict]:
-    "Training samples/s on the same (64, 60, 32) batches: mLSTM and sLSTM layers vs keras LSTM, the actor vs its LSTM twin."
+def bench_xlstm(batches=(64, 256), lookback: int = 60, features: int = 32, width: int = 96, steps: int = 12, warmup: int = 3) -> list[dict]:
+    """Training (and prediction) samples/s on the same (batch, 60, 32) batches: the default actor, one `keras.layers.LSTM(96)`
+    layer, the actor's LSTM twin; the mLSTM and sLSTM blocks on their own (reported)."""
     import keras
     from xlstm_study.core import make_config
-    from xlstm_study.models.xlstm import MLSTMLayer, SLSTMLayer, build_actor
+    from xlstm_study.models.xlstm import MLSTMBlock, SLSTMBlock, build_actor
     from xlstm_study.training.fit import compile_classifier
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(batch, lookback, features)).astype("float32"); y = rng.integers(0, 3, batch)
-    def single(layer):
-        inp = keras.Input((lookback, features))
-        m = keras.Model(inp, keras.layers.Dense(3, activation="softmax")(layer(inp)))
+    cfg = make_config("smoke", lookback=lookback, embed_dim=width)
+    def single(layer, F=features):
+        inp = keras.Input((lookback, F)); h = layer(inp)
+        m = keras.Model(inp, keras.layers.Dense(3, activation="softmax")(h[:, -1] if len(h.shape) == 3 else h))
         m.compile("adam", "sparse_categorical_crossentropy"); return m
-    lstm = _train_rate(single(keras.layers.LSTM(width)), x, y, steps)
-    mlstm = _train_rate(single(MLSTMLayer(width, num_heads=4, return_sequences=False)), x, y, steps)
-    slstm = _train_rate(single(SLSTMLayer(width, num_heads=4, return_sequences=False)), x, y, steps)
-    cfg = make_config("smoke", lookback=lookback)
-    actor = _train_rate(compile_classifier(build_actor(features, cfg), cfg, 100), x, y, steps)
-    twin = _train_rate(compile_classifier(build_actor(features, cfg, cell="lstm"), cfg, 100), x, y, steps)
-    return [dict(name="mlstm: layer(96) training samples/s", value=round(mlstm), unit="samples/s", target=""),
-            dict(name="mlstm: vs keras LSTM(96)", value=round(mlstm / lstm, 2), unit="x", target=">= 1.0"),
-            dict(name="slstm: layer(96) training samples/s", value=round(slstm), unit="samples/s", target=""),
-            dict(name="slstm: vs keras LSTM(96)", value=round(slstm / lstm, 2), unit="x", target="(reported)"),
-            dict(name="lstm: keras LSTM(96) training samples/s", value=round(lstm), unit="samples/s", target=""),
-            dict(name="actor: xLSTM actor training samples/s", value=round(actor), unit="samples/s", target=""),
-            dict(name="actor: vs its keras-LSTM twin", value=round(actor / twin, 2), unit="x", target=">= 0.5")]
+    nets = {"lstm": single(keras.layers.LSTM(width)), "actor": compile_classifier(build_actor(features, cfg), cfg, 100),
+            "twin": compile_classifier(build_actor(features, cfg, cell="lstm"), cfg, 100),
+            "mblock": single(MLSTMBlock(width, cfg.num_heads, qkv_blocksize=cfg.qkv_blocksize, out_gate=cfg.mlstm_out_gate), width),
+            "sblock": single(SLSTMBlock(width, cfg.num_heads, headwise=cfg.slstm_headwise), width)}
+    rows = []
+    for B in batches:
+        rng = np.random.default_rng(0)
+        x, y = rng.normal(size=(B, lookback, features)).astype("float32"), rng.integers(0, 3, B)
+        xw = rng.normal(size=(B, lookback, width)).astype("float32")
+        r = {k: _rate(lambda m=m, x=(xw if k.endswith("block") else x): m.train_on_batch(x, y), B, steps, warmup) for k, m in nets.items()}
+        pred = _rate(lambda: nets["actor"].predict_on_batch(x), B, steps, warmup)
+        rows += [dict(name=f"actor: training samples/s, batch {B}", value=round(r["actor"]), unit="samples/s", target=""),
+                 dict(name=f"actor: prediction samples/s, batch {B}", value=round(pred), unit="samples/s", target=""),
+                 dict(name=f"lstm: keras LSTM({width}) training samples/s, batch {B}", value=round(r["lstm"]), unit="samples/s", target=""),
+                 dict(name=f"lstm: the actor's LSTM twin training samples/s, batch {B}", value=round(r["twin"]), unit="samples/s", target=""),
+                 dict(name=f"actor: training vs one LSTM({width}) layer, batch {B}", value=round(r["actor"] / r["lstm"], 2), unit="x", target=">= 0.5"),
+                 dict(name=f"actor: training vs its LSTM twin, batch {B}", value=round(r["actor"] / r["twin"], 2), unit="x", target=">= 1.0"),
+                 dict(name=f"actor: prediction vs its own training, batch {B}", value=round(pred / r["actor"], 2), unit="x", target=">= 3"),
+                 dict(name=f"mlstm: block({width}) training samples/s, batch {B}", value=round(r["mblock"]), unit="samples/s", target="(reported)"),
+                 dict(name=f"slstm: block({width}) training samples/s, batch {B}", value=round(r["sblock"]), unit="samples/s", target="(reported)")]
+    return rows
+
+def bench_fit(bars: int = 12_000) -> list[dict]:
+    "One smoke-profile xLSTM fit on the synthetic market (one fold): its fixed cost (building, tracing) against the whole fit and prediction."
+    from xlstm_study.core import make_config
+    from xlstm_study.data.candles import synthetic_market
+    from xlstm_study.data.panel import build_panel, panel_folds, fold_context
+    from xlstm_study.training.fit import SequenceModel
+    cfg = make_config("smoke")
+    panel = build_panel(synthetic_market(bars, cfg.synth_symbols, cfg.synth_seed).frames, cfg)
+    f = panel_folds(panel, cfg)[-1]
+    _, ctx = fold_context(panel, panel.sample_time[np.r_[f.train, f.val]].max())
+    t0 = time.perf_counter(); m = SequenceModel(cfg, 0).fit(ctx, f.train, f.val, verbose=0); t_fit = time.perf_counter() - t0
+    t0 = time.perf_counter(); m.predict_proba(ctx, f.test); t_pred = time.perf_counter() - t0
+    t = m.timing
+    return [dict(name="fit: smoke xLSTM row, one fold: fit + test prediction", value=round(t_fit + t_pred, 1), unit="s", target="(reported)"),
+            dict(name="fit: of which fixed cost (building, first-batch tracing)", value=t["fixed_cost_s"], unit="s", target="(reported)"),
+            dict(name="fit: fixed cost share of the row", value=round(t["fixed_cost_s"] / (t_fit + t_pred), 3), unit="x", target="small"),
+            dict(name=f"fit: test prediction of {len(f.test):,} windows", value=round(t_pred, 1), unit="s", target="(reported)"),
+            dict(name="fit: steady training samples/s in the fit", value=t["train_samples_per_s"], unit="samples/s", target="(reported)")]
 
 def bench_smote(n: int = 300_000) -> list[dict]:
     "Chunked SMOTE on 300,000 windows of 60 x 25 and the index mode (10_smote)."
@@ -81,7 +108,7 @@ def bench_backtest(n: int = 1_000_000) -> list[dict]:
     rows = run(n)
     return rows + [dict(name="backtest: time vs 1 s target", value=round(rows[0]["value"] / 1.0, 3), unit="x", target="<= 1")]
 
-BENCHMARKS = {"data": bench_data, "xlstm": bench_xlstm, "smote": bench_smote, "backtest": bench_backtest}
+BENCHMARKS = {"data": bench_data, "xlstm": bench_xlstm, "fit": bench_fit, "smote": bench_smote, "backtest": bench_backtest}
 
 def run_benchmarks(out="runs/bench", bars: int = 1_000_000, only=None) -> list[dict]:
     "Run every benchmark (or those whose area starts with `only`), print a table, write `out/bench.json`."

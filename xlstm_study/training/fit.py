@@ -13,16 +13,16 @@ import numpy as np
 import keras
 from keras import ops
 from fastcore.basics import patch
-from ..core import set_seed, Section, config_section, param, integer, number, boolean, items
+from ..core import set_seed, Section, config_section, param, integer, number, boolean, items, one_of
 from ..registry import register_model, register_variant, active_hooks
 from ..metrics import classification_metrics
 from ..data.labels import balanced_weights
-from ..data.splits import WindowDataset, subsample
+from ..data.splits import WindowDataset, EpochWindows, subsample
 from ..models.xlstm import build_actor
 
 # %% auto #0
 __all__ = ['TrainConfig', 'FocalLoss', 'WarmupCosine', 'keras_verbose', 'EpochMetrics', 'distribution_scope',
-           'compile_classifier', 'fit_sequence_model', 'SequenceModel']
+           'compile_classifier', 'FitTimer', 'fit_sequence_model', 'SequenceModel', 'profile_training_step']
 
 # %% ../../nbs/07_train.ipynb #18a5fbb1
 @config_section("training")
@@ -39,7 +39,9 @@ class TrainConfig(Section):
     label_smoothing: float = param(0.1, number(0, 1, hi_open=True), "label smoothing of the focal loss")
     class_weights: bool = param(True, boolean, "balance the classes of the training span")
     patience: int = param(3, integer(0), "early stopping on validation F1 macro after this many epochs without gain")
-    nn_max_train_samples: int = param(4_000, integer(100), "subsample of training windows for the neural models")
+    nn_max_train_samples: int = param(4_000, integer(100), "training windows per epoch for the neural models")
+    train_sampling: str = param("epoch", one_of("epoch", "fixed"), "epoch: a new draw each epoch spread over the whole training span; fixed: one random subsample")
+    train_stride: int = param(1, integer(1, 1_000), "keep every k-th training window (adjacent one-minute windows share all but k bars)")
     mixed_precision: bool = param(False, boolean, "mixed_float16 (GPU)")
     deterministic: bool = param(False, boolean, "TensorFlow op determinism (slower)")
 
@@ -123,6 +125,24 @@ def compile_classifier(model, cfg, steps_per_epoch: int, optimizer_hooks=()):
     model.compile(optimizer=opt, loss=FocalLoss(list(cfg.focal_gamma), list(cfg.focal_alpha) or None, cfg.label_smoothing))
     return model
 
+class FitTimer(keras.callbacks.Callback):
+    """Wall time of building, of every training batch and of every epoch: the fit's fixed cost (building, and the
+    first batch's tracing above a steady batch) against the time spent learning."""
+    def __init__(self, built: float = 0.0):
+        super().__init__(); self.built, self.batches, self.epochs = built, [], []
+    def on_epoch_begin(self, epoch, logs=None): self._e = time.perf_counter()
+    def on_train_batch_begin(self, batch, logs=None): self._b = time.perf_counter()
+    def on_train_batch_end(self, batch, logs=None): self.batches.append(time.perf_counter() - self._b)
+    def on_epoch_end(self, epoch, logs=None): self.epochs.append(time.perf_counter() - self._e)
+
+    def report(self, batch_size: int) -> dict:
+        b = np.asarray(self.batches)
+        steady = float(np.median(b[1:])) if len(b) > 1 else float("nan")
+        fixed = self.built + (float(b[0]) - steady if len(b) > 1 else 0.0)
+        return dict(build_s=round(self.built, 2), first_batch_s=round(float(b[0]), 2) if len(b) else None, steady_batch_s=round(steady, 4),
+                    train_samples_per_s=round(batch_size / steady) if steady > 0 else None, epochs_s=[round(e, 1) for e in self.epochs],
+                    fixed_cost_s=round(fixed, 2), fit_s=round(self.built + sum(self.epochs), 1))
+
 def fit_sequence_model(model, train_ds, val_ds, y_val, cfg, workdir=None, verbose=None, extra_callbacks=()):
     "Fit with per-epoch F1, early stopping, best checkpoint and resumption; returns the History."
     metrics = EpochMetrics(val_ds, y_val, verbose=verbose != 0)
@@ -150,12 +170,20 @@ class SequenceModel:
         bs = self.cfg.batch_size if shuffle else 2 * self.cfg.batch_size
         return WindowDataset(ctx.Xs, ctx.panel.ends[idx], y, self.cfg.lookback, bs, shuffle=shuffle, seed=self.seed, sample_weight=w)
 
-    def _train_data(self, ctx, tr, y_tr):
-        if self.hooks.train_data is not None:
-            ds, self.resampling = self.hooks.train_data(self.cfg, ctx.Xs, ctx.panel.ends[tr], y_tr, self.seed)
-            return ds
-        w = balanced_weights(y_tr).astype("float32") if self.cfg.class_weights else None
-        return self._dataset(ctx, tr, y_tr, w, shuffle=True)
+    def _train_data(self, ctx, train):
+        "The training windows: the `train_data` hook's, a fresh draw over the whole span every epoch, or one fixed subsample."
+        cfg, train = self.cfg, np.sort(np.asarray(train))
+        if self.hooks.train_data is not None or cfg.train_sampling == "fixed":
+            tr = subsample(train[::cfg.train_stride], cfg.nn_max_train_samples, self.seed)
+            if self.hooks.train_data is not None:
+                ds, self.resampling = self.hooks.train_data(cfg, ctx.Xs, ctx.panel.ends[tr], ctx.labels(tr), self.seed)
+                return ds
+            y = ctx.labels(tr)
+            return self._dataset(ctx, tr, y, balanced_weights(y).astype("float32") if cfg.class_weights else None, shuffle=True)
+        y = ctx.labels(train)
+        w = balanced_weights(y).astype("float32") if cfg.class_weights else None
+        return EpochWindows(ctx.Xs, ctx.panel.ends[train], y, cfg.nn_max_train_samples, cfg.lookback, cfg.batch_size,
+                            cfg.train_stride, self.seed, sample_weight=w)
 
     def build(self, n_features: int, steps_per_epoch: int):
         "The compiled actor (mixed precision and several GPUs as configured)."
@@ -172,15 +200,16 @@ class SequenceModel:
 @patch
 def fit(self: SequenceModel, ctx, train, val=None, verbose=None):
     "Fit on the fold's training samples `train`, early-stopping on `val` (or the training span's last tenth)."
-    cfg = self.cfg
+    cfg, t0 = self.cfg, time.perf_counter()
     set_seed(self.seed, cfg.deterministic)
-    tr = subsample(train, cfg.nn_max_train_samples, self.seed)
     va = subsample(val if val is not None and len(val) else train[-len(train) // 10:], max(2_000, cfg.nn_max_train_samples // 5), self.seed)
-    y_tr, y_va = ctx.labels(tr), ctx.labels(va)
-    train_ds = self._train_data(ctx, tr, y_tr)
+    y_va = ctx.labels(va)
+    train_ds = self._train_data(ctx, train)
     self.build(ctx.Xs.shape[1], len(train_ds))
-    extra = [cb for make in self.hooks.callbacks for cb in make(cfg)]
+    timer = FitTimer(built=time.perf_counter() - t0)
+    extra = [timer] + [cb for make in self.hooks.callbacks for cb in make(cfg)]
     self.history = fit_sequence_model(self.model, train_ds, self._dataset(ctx, va, y_va), y_va, cfg, self.workdir, verbose, extra)
+    self.timing = timer.report(cfg.batch_size)
     return self
 
 @patch
@@ -202,3 +231,45 @@ register_model("xlstm", lambda cfg, seed, hooks: SequenceModel(cfg, seed, "xlstm
 register_model("lstm", lambda cfg, seed, hooks: SequenceModel(cfg, seed, "lstm", hooks), kind="sequence",
                doc="the actor's twin with keras.layers.LSTM", load=SequenceModel.load)
 register_variant("xlstm_v1_dropout", "xlstm", {"v1_dropout": True}, doc="the xLSTM actor with v1's dropout (0.1 lower)", group="stage1")
+
+# %% ../../nbs/07_train.ipynb #cc1fcdc2
+def _time_fwd_bwd(fn, x, variables, steps: int = 5) -> tuple:
+    "Median wall ms and CPU ms of one forward + backward pass of `fn` on `x` (a compiled TensorFlow function)."
+    import tensorflow as tf
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x); out = fn(x); loss = tf.reduce_sum(tf.square(out))
+        return tape.gradient(loss, [x] + list(variables))
+    step(x); wall, cpu = [], []
+    for _ in range(steps):
+        w0, c0 = time.perf_counter(), time.process_time(); step(x)
+        wall.append(time.perf_counter() - w0); cpu.append(time.process_time() - c0)
+    return 1000 * float(np.median(wall)), 1000 * float(np.median(cpu))
+
+def profile_training_step(cfg, batch: int = 64, n_features: int = 32, steps: int = 5):
+    "A table of wall / CPU milliseconds per training step of the actor's parts (see above)."
+    import pandas as pd, tensorflow as tf
+    from xlstm_study.models.xlstm import MLSTMBlock, SLSTMBlock, mlstm_parallel
+    rng, T, D = np.random.default_rng(0), cfg.lookback, cfg.embed_dim
+    x, xe = (tf.constant(rng.normal(size=(batch, T, F)).astype("float32")) for F in (n_features, D))
+    emb = keras.layers.Dense(D); mb = MLSTMBlock(D, cfg.num_heads, qkv_blocksize=cfg.qkv_blocksize, out_gate=cfg.mlstm_out_gate)
+    sb = SLSTMBlock(D, cfg.num_heads, headwise=cfg.slstm_headwise, last_only=True)
+    for layer, inp in ((emb, x), (mb, xe), (sb, xe)): layer(inp)
+    inner, H = mb.inner, cfg.num_heads
+    qkv = tf.constant(rng.normal(size=(batch, H, T, inner // H)).astype("float32")); g = tf.constant(rng.normal(size=(batch, H, T)).astype("float32"))
+    rows = {"embedding (Dense)": _time_fwd_bwd(emb, x, emb.trainable_variables, steps),
+            "mLSTM block": _time_fwd_bwd(mb, xe, mb.trainable_variables, steps),
+            "  of which the parallel mLSTM cell": _time_fwd_bwd(lambda a: mlstm_parallel(a, a, a, g, g), qkv, [], steps),
+            "sLSTM block (last bar only)": _time_fwd_bwd(sb, xe, sb.trainable_variables, steps),
+            "  of which the sLSTM layer (recurrence)": _time_fwd_bwd(sb.cell, xe, sb.cell.trainable_variables, steps)}
+    actor = compile_classifier(build_actor(n_features, cfg), cfg, 100); tiny = keras.Sequential([keras.Input((T, n_features)), keras.layers.Flatten(), keras.layers.Dense(3)])
+    tiny.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    xb, yb = x.numpy(), rng.integers(0, 3, batch)
+    for name, fn in (("whole actor train step (Keras)", lambda: actor.train_on_batch(xb, yb)), ("Keras step overhead (tiny model)", lambda: tiny.train_on_batch(xb, yb)),
+                     ("window gathering of one batch", lambda: WindowDataset(rng.normal(size=(50_000, n_features)).astype("float32"), np.arange(T, 50_000), None, T, batch, shuffle=True)[0])):
+        fn(); wall, cpu = [], []
+        for _ in range(steps):
+            w0, c0 = time.perf_counter(), time.process_time(); fn(); wall.append(time.perf_counter() - w0); cpu.append(time.process_time() - c0)
+        rows[name] = (1000 * float(np.median(wall)), 1000 * float(np.median(cpu)))
+    return pd.DataFrame(rows, index=["wall ms", "CPU ms"]).T.round(1)
