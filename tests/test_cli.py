@@ -1,5 +1,5 @@
 "The command line: `make study`'s smoke run, evaluate, and its errors."
-import json, time
+import json, shutil, time
 from pathlib import Path
 import pytest
 from conftest import ROOT, BIN, run
@@ -26,7 +26,8 @@ def test_smoke_study_is_the_main_command(smoke_run):
 def test_evaluate_scores_the_final_models_on_another_folder(smoke_run, synthetic_csv_dir):
     out, _, r = smoke_run
     assert r.returncode == 0
-    assert (out / "models" / "xlstm.keras").exists() and (out / "models" / "gbm.joblib").exists()
+    assert (out / "models" / "xlstm.keras").exists() and (out / "models" / "gbm.skops").exists()
+    assert not list((out / "models").glob("*.joblib"))                       # run folders hold no pickles
     r = run([CLI, "evaluate", str(out), "--data", str(synthetic_csv_dir)])
     assert r.returncode == 0, r.stderr[-3000:]
     ev = json.loads((out / f"eval-{synthetic_csv_dir.name}" / "metrics.json").read_text())
@@ -38,3 +39,16 @@ def test_evaluate_scores_the_final_models_on_another_folder(smoke_run, synthetic
 def test_unknown_parameter_is_an_error_listing_valid_names(tmp_path):
     r = run([CLI, "run", "--out", str(tmp_path / "x"), "-p", "lookbak", "30"])
     assert r.returncode == 2 and "lookbak" in r.stderr and "lookback" in r.stderr
+
+def test_evaluate_names_a_missing_model_file_in_one_line_before_reading_data(smoke_run, tmp_path):
+    "A run folder without its xlstm.keras: one line naming the file, exit 2, nothing written (it was a 30-line Keras traceback)."
+    out, _, r = smoke_run
+    assert r.returncode == 0
+    copy = tmp_path / "run"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns("checkpoints", "eval-*"))
+    (copy / "models" / "xlstm.keras").unlink()
+    before = sorted(p.name for p in copy.iterdir())
+    r = run([CLI, "evaluate", str(copy), "--data", str(tmp_path / "not-read")])      # a missing data folder would be the error if data came first
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-3000:]
+    assert r.stderr.rstrip().splitlines()[-1] == f"xlstm-study: error: {copy / 'models' / 'xlstm.keras'} is missing: the run saved it (see manifest.json); copy the whole run folder"
+    assert sorted(p.name for p in copy.iterdir()) == before

@@ -37,6 +37,7 @@ def test_a_toy_variant_runs_as_a_row(tmp_path):
         assert set(SEEN["inputs"]) == {n} and SEEN["optimizer"] and set(SEEN["optimizer"]) == {"AdamW"}
         final = load_final_model(tmp_path / "run" / "models", "toy_constant", cfg)
         assert unwrap(final).model.input_shape[-1] == n + 1              # the network saw the extra column
-        assert (tmp_path / "run" / "models" / "toy_constant.inputs.joblib").exists()
+        man = json.loads((tmp_path / "run" / "models" / "manifest.json").read_text())
+        assert [r["how"] for r in man["rows"]["toy_constant"]["inputs"]] == ["stateless"]   # nothing pickled: rebuilt from the hook
     finally:
         VARIANTS.pop("toy_constant", None)

@@ -1,4 +1,4 @@
-"""The OHLCV schema and its validation, loaders (a folder of CSV files, Binance's monthly archive, Kaggle inputs), the synthetic market, resampling and gap handling.
+"""The OHLCV schema and its validation (prices, timestamps on the bar grid, the bar interval), loaders (a folder of CSV files, Binance's monthly archive, Kaggle inputs) that refuse what they cannot read and say which file, the synthetic market, resampling, gap handling, and fitted state saved without pickle.
 
 Docs: https://xlstm-study.github.io/xlstm-study/data.html.md"""
 
@@ -6,33 +6,77 @@ Docs: https://xlstm-study.github.io/xlstm-study/data.html.md"""
 
 # %% ../../nbs/01_data.ipynb #cc10c07f
 from __future__ import annotations
-import hashlib, io, os, re, urllib.request, zipfile
+import gzip, hashlib, io, json, os, re, urllib.error, urllib.request, warnings, zipfile, zlib
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from ..core import progress_line
+from pandas.tseries.frequencies import to_offset
+from ..core import progress_line, bar_ns, ConfigError
 
 # %% auto #0
-__all__ = ['OHLCV', 'BINANCE_COLUMNS', 'BINANCE_URL', 'CANDLE_PATTERNS', 'REGIMES', 'DataError', 'validate_ohlcv', 'read_candles',
-           'file_key', 'key_symbol', 'load_csv_dir', 'read_binance_zip', 'binance_monthly_url',
-           'download_binance_monthly', 'load_binance_dir', 'kaggle_input_root', 'find_candle_dirs', 'load_candles',
-           'resample_ohlcv', 'fill_gaps', 'SyntheticMarket', 'synthetic_market']
+__all__ = ['OHLCV', 'NAME_PATTERN', 'BINANCE_COLUMNS', 'BINANCE_URL', 'CANDLE_PATTERNS', 'REGIMES', 'DataError', 'DataWarning',
+           'bar_name', 'validate_ohlcv', 'read_candles', 'file_key', 'key_symbol', 'parse_file_name', 'load_csv_dir',
+           'read_binance_zip', 'binance_monthly_url', 'download_binance_monthly', 'load_binance_dir',
+           'kaggle_input_root', 'find_candle_dirs', 'load_candles', 'resample_ohlcv', 'fill_gaps', 'SyntheticMarket',
+           'synthetic_market', 'SavedFileError', 'sha256_file', 'write_state', 'read_state']
 
 # %% ../../nbs/01_data.ipynb #2b4cff81
 OHLCV = ["open", "high", "low", "close", "volume"]
 
 class DataError(ValueError):
-    "Bad candle data; names the file (`source`), the `column` and the first bad `row` (0-based data row)."
+    "Bad candle data; names the file (`source`), and where there is one the `column` and the first bad `row` (0-based data row)."
     def __init__(self, source, column, row, problem):
         self.source, self.column, self.row, self.problem = str(source), column, row, problem
-        super().__init__(f"{source}: column {column!r}, row {row}: {problem}")
+        where = ", ".join(([f"column {column!r}"] if column is not None else []) + ([f"row {row}"] if row is not None else []))
+        super().__init__(f"{source}: {where + ': ' if where else ''}{problem}")
+
+class DataWarning(UserWarning):
+    "Data the loaders skip, named (a file too short for one sample, ...)."
 
 def _first(mask) -> int:
     return int(np.flatnonzero(np.asarray(mask))[0])
 
-def validate_ohlcv(df: pd.DataFrame, source="<frame>", min_rows: int = 1) -> pd.DataFrame:
-    "Check `df` against the schema; return it with float64 columns. Raises `DataError` on the first problem."
+def bar_name(ns: int) -> str:
+    "A bar length in pandas' words (`1min`, `5min`, `30s`, `h`)."
+    try: return to_offset(pd.Timedelta(int(ns))).freqstr
+    except ValueError: return str(pd.Timedelta(int(ns)))
+
+# %% ../../nbs/01_data.ipynb #a01b0001
+_DAY_NS = 86_400 * 10**9
+
+def _check_prices(out: dict, idx, source):
+    for c in ("open", "high", "low", "close"):
+        if (out[c] <= 0).any():
+            r = _first(out[c] <= 0); raise DataError(source, c, r, f"price {out[c][r]} <= 0 at {idx[r]}")
+    if (out["volume"] < 0).any():
+        r = _first(out["volume"] < 0); raise DataError(source, "volume", r, f"negative volume at {idx[r]}")
+    if (out["high"] < out["low"]).any():
+        r = _first(out["high"] < out["low"]); raise DataError(source, "high", r, f"high {out['high'][r]} < low {out['low'][r]} at {idx[r]}")
+    for c in ("open", "close"):
+        bad = (out[c] > out["high"]) | (out[c] < out["low"])
+        if bad.any():
+            r = _first(bad)
+            raise DataError(source, c, r, f"{c} {out[c][r]} outside [low {out['low'][r]}, high {out['high'][r]}] at {idx[r]}")
+
+def _check_times(t: np.ndarray, idx, source, bar):
+    if len(t) > 1:
+        d = np.diff(t)
+        if (d == 0).any(): r = _first(d == 0) + 1; raise DataError(source, "timestamp", r, f"duplicate timestamp {idx[r]}")
+        if (d < 0).any(): r = _first(d < 0) + 1; raise DataError(source, "timestamp", r, f"unsorted timestamp {idx[r]} after {idx[r-1]}")
+    if bar is None: return
+    step = bar_ns(bar)
+    if len(t) > 1 and (med := int(np.median(d))) != step:
+        r = _first(d != step) + 1
+        raise DataError(source, "timestamp", r, f"the bar interval is {bar_name(med)} (the median step between rows), not the "
+                        f"configured bar {bar}: resample the file to {bar} (resample_ohlcv) or study it with bar={bar_name(med)}")
+    off = (t - (t[0] if step > _DAY_NS else 0)) % step
+    if off.any():
+        r = _first(off != 0); raise DataError(source, "timestamp", r, f"timestamp {idx[r]} is off the {bar} grid (not a whole {bar} bar)")
+
+# %% ../../nbs/01_data.ipynb #a01b0002
+def validate_ohlcv(df: pd.DataFrame, source="<frame>", min_rows: int = 1, bar: str | None = None) -> pd.DataFrame:
+    "Check `df` against the schema (with `bar`: its interval and grid too); return it with float64 columns. Raises `DataError` on the first problem."
     if len(df) == 0: raise DataError(source, "timestamp", 0, "no data rows (empty file)")
     missing = [c for c in OHLCV if c not in df.columns]
     if missing: raise DataError(source, missing[0], 0, f"missing column(s) {missing}; need {OHLCV}")
@@ -40,6 +84,7 @@ def validate_ohlcv(df: pd.DataFrame, source="<frame>", min_rows: int = 1) -> pd.
     if not isinstance(idx, pd.DatetimeIndex):
         raise DataError(source, "timestamp", 0, "index is not a DatetimeIndex")
     if idx.tz is None: raise DataError(source, "timestamp", 0, "naive timestamps: give UTC times (e.g. a 'Z' suffix)")
+    idx = idx.tz_convert("UTC").as_unit("ns")
     out = {}
     for c in OHLCV:
         col = df[c]
@@ -49,42 +94,49 @@ def validate_ohlcv(df: pd.DataFrame, source="<frame>", min_rows: int = 1) -> pd.
             r = _first(bad)
             raise DataError(source, c, r, f"non-numeric or non-finite value {col.iloc[r]!r} at {idx[r]}")
         out[c] = vals
-    for c in ("open", "high", "low", "close"):
-        if (out[c] <= 0).any():
-            r = _first(out[c] <= 0); raise DataError(source, c, r, f"price {out[c][r]} <= 0 at {idx[r]}")
-    if (out["volume"] < 0).any():
-        r = _first(out["volume"] < 0); raise DataError(source, "volume", r, f"negative volume at {idx[r]}")
-    if (out["high"] < out["low"]).any():
-        r = _first(out["high"] < out["low"]); raise DataError(source, "high", r, f"high {out['high'][r]} < low {out['low'][r]} at {idx[r]}")
-    t = idx.asi8
-    if len(t) > 1:
-        d = np.diff(t)
-        if (d == 0).any(): r = _first(d == 0) + 1; raise DataError(source, "timestamp", r, f"duplicate timestamp {idx[r]}")
-        if (d < 0).any(): r = _first(d < 0) + 1; raise DataError(source, "timestamp", r, f"unsorted timestamp {idx[r]} after {idx[r-1]}")
+    _check_prices(out, idx, source)
+    _check_times(idx.asi8, idx, source, bar)
     if len(df) < min_rows:
-        raise DataError(source, "timestamp", len(df), f"only {len(df)} rows; need at least {min_rows} (lookback + horizon)")
-    res = pd.DataFrame(out, index=idx.tz_convert("UTC").as_unit("ns"))
+        raise DataError(source, "timestamp", len(df), f"only {len(df)} rows; need at least {min_rows}")
+    res = pd.DataFrame(out, index=idx)
     res.index.name = "timestamp"
     return res
 
 # %% ../../nbs/01_data.ipynb #21c413e9
-def read_candles(path, min_rows: int = 1) -> pd.DataFrame:
-    "Read one `.csv` / `.csv.gz` file in the format of `../shared/data` and validate it."
+def _unreadable(path, e) -> DataError:
+    why = ("the compressed data ends early (a truncated download?)" if isinstance(e, EOFError) else
+           "it is not gzip data although the name ends in .gz" if isinstance(e, gzip.BadGzipFile) else
+           f"{type(e).__name__}: {e}")
+    return DataError(path, None, None, f"cannot read the file: {why}")
+
+def _mixed_offsets(path, text: pd.Series, e) -> DataError:
+    off = text.str.extract(r"(Z|[+-]\d\d:?\d\d)\s*$", expand=False).fillna("no offset")
+    diff = np.flatnonzero(off.to_numpy() != off.iloc[0])
+    if len(diff) == 0: return DataError(path, "timestamp", 0, f"unreadable timestamps ({e})")
+    r = int(diff[0])
+    return DataError(path, "timestamp", r, f"UTC offset {off.iloc[r]!r} of {text.iloc[r]!r} differs from {off.iloc[0]!r} of row 0: "
+                     "give every timestamp in one offset, best UTC ('Z')")
+
+def read_candles(path, min_rows: int = 1, bar: str | None = "1min") -> pd.DataFrame:
+    "Read one `.csv` / `.csv.gz` file in the format of `../shared/data` and validate it (bars of length `bar`; None: any)."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(path)
+    if not path.exists(): raise FileNotFoundError(f"no such candle file: {path}")
     try: raw = pd.read_csv(path, dtype={"timestamp": str})
     except pd.errors.EmptyDataError: raise DataError(path, "timestamp", 0, "no data rows (empty file)") from None
+    except (EOFError, OSError, zlib.error, UnicodeDecodeError, pd.errors.ParserError) as e: raise _unreadable(path, e) from e
     if "timestamp" not in raw.columns: raise DataError(path, "timestamp", 0, f"missing column 'timestamp'; found {list(raw.columns)}")
     if len(raw) == 0: raise DataError(path, "timestamp", 0, "no data rows (empty file)")
-    ts = pd.to_datetime(raw["timestamp"], format="ISO8601", errors="coerce")
+    try: ts = pd.to_datetime(raw["timestamp"], format="ISO8601", errors="coerce")
+    except ValueError as e: raise _mixed_offsets(path, raw["timestamp"].astype(str), e) from None
     if ts.isna().any():
         r = _first(ts.isna()); raise DataError(path, "timestamp", r, f"unreadable timestamp {raw['timestamp'].iloc[r]!r}")
     if ts.dt.tz is None: raise DataError(path, "timestamp", 0, f"naive timestamp {raw['timestamp'].iloc[0]!r}: give UTC times (e.g. a 'Z' suffix)")
     raw.index = pd.DatetimeIndex(ts, name="timestamp")
-    return validate_ohlcv(raw.drop(columns="timestamp"), source=path, min_rows=min_rows)
+    return validate_ohlcv(raw.drop(columns="timestamp"), source=path, min_rows=min_rows, bar=bar)
 
 # %% ../../nbs/01_data.ipynb #c02c25d3
 _NAME = re.compile(r"^(?P<symbol>[A-Z0-9]+)_(?P<venue>[A-Z0-9]+)_(?P<interval>\d+[smhdw])_(?P<start>\d{8})_(?P<end>\d{8})$")
+NAME_PATTERN = "SYMBOL_VENUE_INTERVAL_START_END.csv.gz (e.g. BTCUSDT_BINANCE_1m_20240101_20240131.csv.gz)"
 
 def file_key(path) -> str:
     "`SYMBOL:VENUE:START-END` for a file in the shared-data naming scheme, else the file's stem."
@@ -96,19 +148,71 @@ def key_symbol(key: str) -> str:
     "The symbol part of a key (the whole key when it has no parts)."
     return key.split(":")[0]
 
-def load_csv_dir(folder, symbols=(), max_files=None, min_rows: int = 1, progress=False) -> dict[str, pd.DataFrame]:
-    "Every `.csv` / `.csv.gz` candle file in `folder`, validated, as `{key: frame}` sorted by key."
+def parse_file_name(path, bar: str | None = "1min") -> re.Match:
+    "The parts of a candle file's name; `DataError` for a name off the pattern, or (with `bar`) of another interval."
+    m = _NAME.match(Path(path).name.split(".")[0])
+    if m is None:
+        raise DataError(path, None, None, f"the file name is not {NAME_PATTERN}: rename it, so that symbol filters, "
+                        "overlap checks and venue fees (BINANCEPERP) apply to it")
+    if bar is not None and bar_ns(m["interval"].replace("m", "min")) != bar_ns(bar):
+        raise DataError(path, None, None, f"the file name says {m['interval']} bars, the configured bar is {bar}")
+    return m
+
+# %% ../../nbs/01_data.ipynb #a01b0005
+def _refuse_twins(files: list):
+    "The same key twice (e.g. `X.csv` and `X.csv.gz`)."
+    seen = {}
+    for p in files:
+        k = file_key(p)
+        if k in seen: raise DataError(seen[k], None, None, f"{p.name} has the same name (symbol, venue and period): keep one of the two files")
+        seen[k] = p
+
+def _refuse_overlaps(frames: dict):
+    "Two files of one symbol and venue whose times overlap (`frames`: {path: frame})."
+    by = {}
+    for p, df in frames.items():
+        m = _NAME.match(p.name.split(".")[0]); by.setdefault((m["symbol"], m["venue"]), []).append((df.index[0], df.index[-1], p))
+    for (sym, venue), spans in by.items():
+        spans.sort(key=lambda s: s[0])
+        for (a0, a1, pa), (b0, b1, pb) in zip(spans, spans[1:]):
+            if b0 <= a1:
+                r = int(frames[pa].index.searchsorted(b0))
+                raise DataError(pa, "timestamp", r, f"overlaps {pb}: both hold {sym} on {venue} from {b0} to {min(a1, b1)}; "
+                                "every shared bar would count twice: remove one file or cut the overlap")
+
+def _drop_short(frames: dict, min_rows: int) -> dict:
+    "Frames with at least `min_rows` rows; a `DataWarning` names the others, a `DataError` when none is left."
+    short = {name: len(df) for name, df in frames.items() if len(df) < min_rows}
+    if not short: return frames
+    listed = ", ".join(f"{Path(str(n)).name} ({r} rows)" for n, r in short.items())
+    if len(short) == len(frames):
+        raise DataError(", ".join(map(str, short)), None, None, f"every file is shorter than the {min_rows} rows one sample needs "
+                        f"(lookback + horizon + the indicators' warm-up): {listed}")
+    warnings.warn(f"skipped {len(short)} of {len(frames)} files shorter than the {min_rows} rows one sample needs: {listed}", DataWarning, stacklevel=3)
+    return {n: df for n, df in frames.items() if n not in short}
+
+# %% ../../nbs/01_data.ipynb #a01b0006
+def load_csv_dir(folder, symbols=(), max_files=None, min_rows: int = 1, progress=False, bar: str | None = "1min") -> dict[str, pd.DataFrame]:
+    "Every `.csv` / `.csv.gz` candle file in `folder`, validated (bars of length `bar`), as `{key: frame}` sorted by key."
     folder = Path(folder)
     if not folder.is_dir(): raise FileNotFoundError(f"no such data folder: {folder}")
+    if max_files is not None and not (isinstance(max_files, (int, np.integer)) and max_files >= 1):
+        raise ConfigError(f"max_files={max_files!r}: must be a whole number >= 1 (None: every file)")
     files = sorted(p for p in folder.iterdir() if p.name.endswith((".csv", ".csv.gz")))
-    if symbols: files = [p for p in files if key_symbol(file_key(p)) in set(symbols)]
-    if max_files: files = files[:max_files]
     if not files: raise FileNotFoundError(f"no .csv or .csv.gz candle files in {folder}")
-    out = {}
+    names = {p: parse_file_name(p, bar) for p in files}
+    _refuse_twins(files)
+    if symbols:
+        files = [p for p in files if names[p]["symbol"] in set(symbols)]
+        if not files: raise FileNotFoundError(f"no candle files of symbols {list(symbols)} in {folder}; it holds "
+                                              f"{sorted({m['symbol'] for m in names.values()})}")
+    if max_files: files = files[:max_files]
+    frames = {}
     for i, p in enumerate(files):
         progress_line(i + 1, len(files), f"read {p.name}", progress)
-        out[file_key(p)] = read_candles(p, min_rows=min_rows)
-    return dict(sorted(out.items()))
+        frames[p] = read_candles(p, bar=bar)
+    _refuse_overlaps(frames)
+    return dict(sorted((file_key(p), df) for p, df in _drop_short(frames, min_rows).items()))
 
 # %% ../../nbs/01_data.ipynb #05541432
 BINANCE_COLUMNS = ["open_time", "open", "high", "low", "close", "volume", "close_time", "quote_volume",
@@ -123,10 +227,12 @@ def _epoch_to_utc(t: np.ndarray) -> pd.DatetimeIndex:
 def read_binance_zip(path, extra: bool = False) -> pd.DataFrame:
     "One monthly kline zip (12 columns, with or without a header) as a validated frame; `extra` keeps trades and taker-buy volume."
     path = Path(path)
-    with zipfile.ZipFile(path) as z:
-        names = [n for n in z.namelist() if n.endswith(".csv")]
-        if not names: raise DataError(path, "open_time", 0, "the zip holds no .csv file")
-        raw = z.read(names[0])
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if n.endswith(".csv")]
+            if not names: raise DataError(path, "open_time", 0, "the zip holds no .csv file")
+            raw = z.read(names[0])
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e: raise _unreadable(path, e) from e
     first = raw.split(b"\n", 1)[0]
     header = 0 if first[:1].isalpha() else None
     df = pd.read_csv(io.BytesIO(raw), header=header, names=BINANCE_COLUMNS)
@@ -134,7 +240,7 @@ def read_binance_zip(path, extra: bool = False) -> pd.DataFrame:
     t = pd.to_numeric(df["open_time"], errors="coerce")
     if t.isna().any(): r = _first(t.isna()); raise DataError(path, "open_time", r, f"unreadable open_time {df['open_time'].iloc[r]!r}")
     df.index = _epoch_to_utc(t.to_numpy())
-    out = validate_ohlcv(df, source=path)
+    out = validate_ohlcv(df, source=path, bar="1min")
     if extra:
         for c in ("trades", "taker_buy_volume"): out[c] = pd.to_numeric(df[c]).to_numpy(float)
     return out
@@ -144,35 +250,44 @@ def binance_monthly_url(symbol: str, month: str, market: str = "spot", base_url:
     part = "spot" if market == "spot" else "futures/um"
     return f"{base_url}/data/{part}/monthly/klines/{symbol}/1m/{symbol}-1m-{month}.zip"
 
+def _fetch(url: str, dst: Path, timeout: float):
+    "Download `url` to `dst` (through a `.part` file, so an interrupted download leaves nothing at `dst`)."
+    part = dst.with_name(dst.name + ".part")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r: part.write_bytes(r.read())
+    except (urllib.error.URLError, TimeoutError) as e:
+        part.unlink(missing_ok=True)
+        raise ConnectionError(f"could not download {url}: {getattr(e, 'reason', e)}") from e
+    part.replace(dst)
+
 def download_binance_monthly(symbol: str, months, cache_dir, market: str = "spot",
-                             base_url: str = BINANCE_URL, verify: bool = True) -> list[Path]:
-    "Download (or reuse from `cache_dir`) the monthly zips, checking each against its `.CHECKSUM`."
+                             base_url: str = BINANCE_URL, verify: bool = True, timeout: float = 60) -> list[Path]:
+    "Download (or reuse from `cache_dir`) the monthly zips, each checked against its cached `.CHECKSUM`; `timeout` s per request."
     cache = Path(cache_dir); cache.mkdir(parents=True, exist_ok=True)
     paths = []
     for month in [months] if isinstance(months, str) else months:
         url = binance_monthly_url(symbol, month, market, base_url)
-        dst = cache / url.rsplit("/", 1)[1]
-        if not dst.exists():
-            tmp = dst.with_suffix(".part")
-            with urllib.request.urlopen(url) as r: tmp.write_bytes(r.read())
-            tmp.replace(dst)
+        dst = cache / url.rsplit("/", 1)[1]; ck = dst.with_name(dst.name + ".CHECKSUM")
+        if not dst.exists(): _fetch(url, dst, timeout)
         if verify:
-            with urllib.request.urlopen(url + ".CHECKSUM") as r: want = r.read().decode().split()[0].lower()
+            if not ck.exists(): _fetch(url + ".CHECKSUM", ck, timeout)
+            want = (ck.read_text().split() or [""])[0].lower()
             got = hashlib.sha256(dst.read_bytes()).hexdigest()
             if got != want:
-                dst.unlink()
-                raise DataError(dst, "checksum", 0, f"SHA-256 {got} does not match the published {want}; removed the file")
+                dst.unlink(); ck.unlink()
+                raise DataError(dst, "checksum", 0, f"SHA-256 {got} does not match the published {want}; removed the file and its checksum")
         paths.append(dst)
     return paths
 
-def load_binance_dir(folder, extra: bool = False) -> dict[str, pd.DataFrame]:
+def load_binance_dir(folder, extra: bool = False, bar: str = "1min") -> dict[str, pd.DataFrame]:
     "Every monthly zip in `folder`, concatenated per symbol, keyed `SYMBOL:BINANCE:START-END`."
+    if bar_ns(bar) != bar_ns("1min"): raise DataError(folder, None, None, f"Binance *-1m-*.zip files hold 1-minute bars, the configured bar is {bar}")
     by_sym: dict[str, list] = {}
     for p in sorted(Path(folder).glob("*-1m-*.zip")):
         by_sym.setdefault(p.name.split("-1m-")[0], []).append(read_binance_zip(p, extra))
     out = {}
     for sym, parts in by_sym.items():
-        df = validate_ohlcv(pd.concat(parts).sort_index(), source=f"{folder}/{sym}-1m-*.zip")
+        df = validate_ohlcv(pd.concat(parts).sort_index(), source=f"{folder}/{sym}-1m-*.zip", bar="1min")
         out[f"{sym}:BINANCE:{df.index[0]:%Y%m%d}-{df.index[-1]:%Y%m%d}"] = df
     return out
 
@@ -192,17 +307,18 @@ def find_candle_dirs(root=None) -> list[Path]:
     found = {p.parent for pat in CANDLE_PATTERNS for p in root.glob(f"**/{pat}")}
     return sorted(found, key=lambda d: (-_n_candle_files(d), str(d)))
 
-def load_candles(source, symbols=(), max_files=None, min_rows: int = 1, progress=False) -> dict[str, pd.DataFrame]:
-    "Candles from a folder of CSV files, a folder of Binance zips, or (with `source='kaggle'`) the Kaggle inputs."
+def load_candles(source, symbols=(), max_files=None, min_rows: int = 1, progress=False, bar: str = "1min") -> dict[str, pd.DataFrame]:
+    "Candles (bars of length `bar`) from a folder of CSV files, a folder of Binance zips, or (with `source='kaggle'`) the Kaggle inputs."
     if str(source) == "kaggle":
         dirs = find_candle_dirs()
         if not dirs: raise FileNotFoundError(f"no candle files under {kaggle_input_root()}: attach the data set")
         source = dirs[0]
     folder = Path(source)
-    if any(folder.glob("*.csv*")): return load_csv_dir(folder, symbols, max_files, min_rows, progress)
+    if not folder.is_dir(): raise FileNotFoundError(f"no such data folder: {folder}")
+    if any(folder.glob("*.csv*")): return load_csv_dir(folder, symbols, max_files, min_rows, progress, bar)
     if any(folder.glob("*-1m-*.zip")):
-        out = load_binance_dir(folder)
-        return {k: v for k, v in out.items() if not symbols or key_symbol(k) in set(symbols)}
+        out = load_binance_dir(folder, bar=bar)
+        return _drop_short({k: v for k, v in out.items() if not symbols or key_symbol(k) in set(symbols)}, min_rows)
     raise FileNotFoundError(f"no candle files (.csv, .csv.gz or Binance *-1m-*.zip) in {folder}")
 
 # %% ../../nbs/01_data.ipynb #2d3d21b4
@@ -272,3 +388,40 @@ def synthetic_market(n_bars: int = 12_000, n_symbols: int = 3, seed: int = 7,
         frames[f"SYN{chr(65 + s)}:SYNTH:{idx[0]:%Y%m%d}-{idx[-1]:%Y%m%d}"] = pd.DataFrame(
             dict(open=open_, high=high, low=low, close=close, volume=volume), index=idx)
     return SyntheticMarket(frames, pd.Series(reg, index=idx, name="regime"))
+
+# %% ../../nbs/01_data.ipynb #a01b0011
+class SavedFileError(ValueError):
+    "A saved file (a run folder's model or fitted transform) that changed since it was saved, or cannot be loaded without running code from it."
+
+def sha256_file(path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+    return h.hexdigest()
+
+def write_state(prefix, meta: dict, arrays: dict | None = None) -> list[Path]:
+    "Save fitted state as `prefix.json` (plain JSON) and, with `arrays`, `prefix.npz` (numbers or text); returns the files."
+    files = [Path(f"{prefix}.json")]
+    text = json.dumps(meta, indent=1)                                     # fails on anything but plain data
+    if arrays:
+        obj = [k for k, a in arrays.items() if np.asarray(a).dtype == object]
+        if obj: raise TypeError(f"arrays {obj} hold Python objects, which only pickle could save")
+        np.savez(files[0].with_suffix(".npz"), **arrays); files.append(files[0].with_suffix(".npz"))
+    files[0].write_text(text)
+    return files
+
+def read_state(prefix, kind: str | None = None) -> tuple[dict, dict]:
+    "What `write_state` saved: `(meta, arrays)`; `kind`: the `type` the meta must name. Object arrays are refused, never unpickled."
+    jf, nf = Path(f"{prefix}.json"), Path(f"{prefix}.npz")
+    if not jf.exists(): raise FileNotFoundError(f"missing saved state {jf}")
+    try: meta = json.loads(jf.read_text())
+    except (ValueError, UnicodeDecodeError) as e: raise SavedFileError(f"{jf}: not a saved state ({e})") from None
+    if not isinstance(meta, dict) or (kind is not None and meta.get("type") != kind):
+        raise SavedFileError(f"{jf} holds {meta.get('type') if isinstance(meta, dict) else type(meta).__name__!r}, not a saved {kind}")
+    arrays = {}
+    if nf.exists():
+        try:
+            with np.load(nf, allow_pickle=False) as z: arrays = {k: z[k] for k in z.files}
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+            raise SavedFileError(f"{nf}: refused ({e}); saved state holds numbers and text only") from None
+    return meta, arrays

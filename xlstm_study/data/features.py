@@ -1,4 +1,4 @@
-"""The v1 indicator set with pandas-ta, made scale-free, in named groups; fast equivalents of the three slow indicators; a per-symbol scaler fitted on training rows only.
+"""The v1 indicator set with pandas-ta, made scale-free, in named groups; fast equivalents of the three slow indicators; MFI and NATR in TA-Lib's conventions; a per-symbol scaler fitted on training rows only, saved without pickle.
 
 Docs: https://xlstm-study.github.io/xlstm-study/features.html.md"""
 
@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pandas_ta as ta
 from numba import njit
-from .candles import OHLCV
+from .candles import OHLCV, write_state, read_state, SavedFileError
 
 # %% auto #0
-__all__ = ['FEATURE_GROUPS', 'FEATURES', 'WARMUP', 'kama', 'supertrend', 'cci', 'feature_group', 'feature_groups',
+__all__ = ['FEATURE_GROUPS', 'FEATURES', 'WARMUP', 'kama', 'supertrend', 'cci', 'natr', 'mfi', 'feature_group', 'feature_groups',
            'compute_features', 'SymbolScaler']
 
 # %% ../../nbs/02_features.ipynb #397e055f
@@ -83,6 +83,39 @@ def cci(high, low, close, length: int = 14, c: float = 0.015) -> pd.Series:
     out[np.isnan(sma)] = np.nan
     return pd.Series(out, index=close.index, name=f"CCI_{length}")
 
+# %% ../../nbs/02_features.ipynb #a02b0002
+@njit(cache=True)
+def _wilder_atr(tr, length):
+    out = np.full(tr.size, np.nan)                  # tr[0] is NaN: bar 0 has no previous close
+    if tr.size <= length: return out
+    a = tr[1:length + 1].mean()
+    out[length] = a
+    for i in range(length + 1, tr.size):
+        a = (a * (length - 1) + tr[i]) / length
+        out[i] = a
+    return out
+
+def natr(high, low, close, length: int = 14) -> np.ndarray:
+    "Wilder's normalised average true range in TA-Lib's convention (see above), in percent; NaN before bar `length`."
+    h, l, c = (np.asarray(x, "float64") for x in (high, low, close))
+    tr = np.full(c.size, np.nan)
+    if c.size > 1: tr[1:] = np.maximum(h[1:], c[:-1]) - np.minimum(l[1:], c[:-1])
+    return 100 * _wilder_atr(tr, length) / c
+
+def mfi(high, low, close, volume, length: int = 14) -> np.ndarray:
+    "Money Flow Index in TA-Lib's convention (an unchanged typical price is neither positive nor negative flow); 50 where no money flowed; NaN before bar `length`."
+    h, l, c, v = (np.asarray(x, "float64") for x in (high, low, close, volume))
+    n = c.size; out = np.full(n, np.nan)
+    if n <= length: return out
+    tp = (h + l + c) / 3
+    d = np.diff(tp, prepend=np.nan); flow = tp * v
+    pos, neg = np.where(d > 0, flow, 0.0), np.where(d < 0, flow, 0.0)
+    k = np.ones(length)
+    ps, ns = np.convolve(pos, k)[:n], np.convolve(neg, k)[:n]      # each window summed on its own: no drift
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[length:] = np.where(ps + ns > 0, 100 * ps / (ps + ns), 50.0)[length:]
+    return out
+
 # %% ../../nbs/02_features.ipynb #01374eb0
 FEATURE_GROUPS: dict[str, list[str]] = {
     "trend": ["ema_7", "ema_14", "ema_21", "macd", "macd_signal", "macd_hist", "kama_14",
@@ -134,7 +167,7 @@ def _segment_features(df: pd.DataFrame) -> pd.DataFrame:
     f["cci_14"] = cci(h, l, c, 14).to_numpy() / 100
     for k in (1, 5, 15, 30, 60): f[f"ret_{k}"] = lag(k)
     f["atr_14"] = ta.atr(h, l, c, 14, talib=False).to_numpy() / cv
-    f["natr_14"] = ta.natr(h, l, c, 14, talib=False).to_numpy() / 100
+    f["natr_14"] = natr(h, l, c, 14) / 100
     f["stdev_20"] = ta.stdev(c, 20, talib=False).to_numpy() / cv
     bb = ta.bbands(c, 20, 2, talib=False)
     f["bb_width"] = bb.iloc[:, 3].to_numpy() / 100
@@ -147,8 +180,7 @@ def _segment_features(df: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         f["obv_flow_20"] = np.where(vol20 > 0, flow / vol20, 0.0)
         f["volume_ratio_20"] = np.log1p(vv) - np.log1p(vol20 / 20)
-    mfi = ta.mfi(h, l, c, v, 14, talib=False)
-    f["mfi_14"] = (mfi.to_numpy(float) / 50 - 1) if mfi is not None else np.full_like(cv, np.nan)
+    f["mfi_14"] = mfi(h, l, c, v, 14) / 50 - 1
     lv = pd.Series(np.log1p(vv))
     sd = lv.rolling(60).std().to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -187,3 +219,24 @@ class SymbolScaler:
             out[m] = ((X[m] - mu) / sd).astype("float32")
         np.clip(out, -self.clip, self.clip, out=out)
         return out
+
+    def save(self, prefix) -> list:
+        "Write `prefix.json` and `prefix.npz` (no pickle)."
+        syms = list(self.stats_)
+        return write_state(prefix, dict(type="SymbolScaler", clip=float(self.clip), symbols=[str(s) for s in syms]),
+                           dict(mu=np.array([self.stats_[s][0] for s in syms]).reshape(len(syms), -1),
+                                sd=np.array([self.stats_[s][1] for s in syms]).reshape(len(syms), -1),
+                                pooled_mu=self.pooled_[0], pooled_sd=self.pooled_[1]))
+
+    @classmethod
+    def load(cls, prefix) -> "SymbolScaler":
+        "A scaler saved by `save`; shapes are checked, nothing in the files is run."
+        meta, a = read_state(prefix, "SymbolScaler")
+        try:
+            syms, mu, sd, pm, ps = list(meta["symbols"]), a["mu"], a["sd"], a["pooled_mu"], a["pooled_sd"]
+            ok = mu.shape == sd.shape == (len(syms), pm.size) and pm.shape == ps.shape == (pm.size,) and np.issubdtype(mu.dtype, np.floating)
+            obj = cls(float(meta["clip"]))
+        except (KeyError, TypeError, ValueError) as e: raise SavedFileError(f"{prefix}.json/.npz: not a saved scaler ({e!r})") from None
+        if not ok: raise SavedFileError(f"{prefix}.npz: arrays of the wrong shapes for {len(syms)} symbols")
+        obj.stats_ = {s: (mu[i], sd[i]) for i, s in enumerate(syms)}; obj.pooled_ = (pm, ps)
+        return obj

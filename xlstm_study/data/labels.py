@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np
 import pandas as pd
-import pandas_ta as ta
 from numba import njit
 from ..core import Section, config_section, param, number, one_of
 from ..metrics import class_shares
+from .features import natr
 
 # %% auto #0
 __all__ = ['LABEL_MODES', 'SELL', 'HOLD', 'BUY', 'INVALID', 'LabelConfig', 'forward_return', 'threshold_labels',
@@ -57,11 +57,8 @@ def threshold_labels(fwd, threshold) -> np.ndarray:
 
 # %% ../../nbs/03_labels.ipynb #8a7d1903
 def adaptive_threshold(high, low, close, k: float = 1.2, lo: float = 0.0035, hi: float = 0.012, length: int = 14) -> np.ndarray:
-    "`clip(k * NATR_length / 100, lo, hi)` from bars at or before each `t` (NaN during NATR's warm-up)."
-    natr = ta.natr(pd.Series(np.asarray(high, float)), pd.Series(np.asarray(low, float)),
-                   pd.Series(np.asarray(close, float)), length, talib=False)
-    if natr is None: return np.full(len(close), np.nan)
-    return np.clip(k * natr.to_numpy(float) / 100, lo, hi)
+    "`clip(k * NATR_length / 100, lo, hi)` (Wilder's NATR, `features.natr`) from bars at or before each `t` (NaN during NATR's warm-up)."
+    return np.clip(k * natr(high, low, close, length) / 100, lo, hi)
 
 # %% ../../nbs/03_labels.ipynb #5b1cea73
 @njit(cache=True)

@@ -6,17 +6,18 @@ Docs: https://xlstm-study.github.io/xlstm-study/panel.html.md"""
 
 # %% ../../nbs/04a_panel.ipynb #1e8b8e87
 from __future__ import annotations
+import warnings
 from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from ..core import progress_line
-from .candles import fill_gaps, key_symbol
-from .features import compute_features, FEATURES, SymbolScaler
+from .candles import fill_gaps, key_symbol, DataError, DataWarning
+from .features import compute_features, FEATURES, SymbolScaler, WARMUP
 from .labels import make_labels, HOLD
 from .splits import walk_forward_folds
 
 # %% auto #0
-__all__ = ['Panel', 'build_panel', 'FoldContext', 'fold_context', 'panel_folds']
+__all__ = ['Panel', 'min_bars', 'build_panel', 'FoldContext', 'fold_context', 'panel_folds']
 
 # %% ../../nbs/04a_panel.ipynb #ecb7be85
 @dataclass
@@ -62,31 +63,43 @@ def _valid_windows(finite: np.ndarray, seg: np.ndarray, lookback: int) -> np.nda
     ok[t] = (bad[t + 1] - bad[t + 1 - lookback] == 0) & (seg[t] == seg[t + 1 - lookback])
     return ok
 
+def min_bars(cfg) -> int:
+    "Bars one sample needs: the indicators' warm-up, a window and its label horizon."
+    return cfg.lookback + cfg.horizon + WARMUP
+
+def _key_block(raw: pd.DataFrame, cfg) -> dict:
+    "Features, labels and samples of one key's gap-filled frame."
+    feat = compute_features(raw).to_numpy("float32")
+    lab = make_labels(raw, cfg)
+    seg = raw["segment"].to_numpy()
+    y = lab["label"].to_numpy()
+    ok = _valid_windows(np.isfinite(feat).all(1), seg, cfg.lookback) & (y >= 0)
+    h = cfg.horizon
+    t = np.arange(len(raw))
+    tt = raw.index.as_unit("ns").asi8
+    prev = t - h
+    known = (prev >= 0)
+    persist = np.full(len(raw), HOLD, "int8")
+    persist[known] = np.where((y[prev[known]] >= 0) & (seg[prev[known]] == seg[known]), y[prev[known]], HOLD)
+    ends = np.flatnonzero(ok)
+    return dict(X=feat, y=y, time=tt, open=raw["open"].to_numpy(), close=raw["close"].to_numpy(),
+                threshold=lab["threshold"].to_numpy(), ends=ends, persist=persist[ends],
+                window_start=tt[ends - cfg.lookback + 1], label_end=tt[ends + h])
+
+# %% ../../nbs/04a_panel.ipynb #a04b0001
 def build_panel(frames: dict, cfg, progress: bool = False) -> Panel:
-    "Gap handling, features and labels of every frame, stacked; samples selected as described above."
-    blocks, keys = [], []
+    "Gap handling, features and labels of every frame, stacked; samples selected as described above; short frames skipped, named."
+    blocks, keys, skipped, need = [], [], {}, min_bars(cfg)
     for i, (key, df) in enumerate(frames.items()):
         progress_line(i + 1, len(frames), f"features and labels of {key}", progress)
         raw = fill_gaps(df, cfg.max_gap, cfg.bar)
-        if len(raw) < cfg.lookback + cfg.horizon + 100: continue
-        feat = compute_features(raw).to_numpy("float32")
-        lab = make_labels(raw, cfg)
-        seg = raw["segment"].to_numpy()
-        y = lab["label"].to_numpy()
-        ok = _valid_windows(np.isfinite(feat).all(1), seg, cfg.lookback) & (y >= 0)
-        h = cfg.horizon
-        t = np.arange(len(raw))
-        tt = raw.index.as_unit("ns").asi8
-        prev = t - h
-        known = (prev >= 0)
-        persist = np.full(len(raw), HOLD, "int8")
-        persist[known] = np.where((y[prev[known]] >= 0) & (seg[prev[known]] == seg[known]), y[prev[known]], HOLD)
-        ends = np.flatnonzero(ok)
-        blocks.append(dict(X=feat, y=y, time=tt, open=raw["open"].to_numpy(), close=raw["close"].to_numpy(),
-                           threshold=lab["threshold"].to_numpy(), ends=ends, persist=persist[ends],
-                           window_start=tt[ends - cfg.lookback + 1], label_end=tt[ends + h]))
-        keys.append(key)
-    if not blocks: raise ValueError(f"no frame has the {cfg.lookback + cfg.horizon + 100} bars a sample needs")
+        b = _key_block(raw, cfg) if len(raw) >= need else None
+        if b is None or len(b["ends"]) == 0: skipped[key] = len(raw); continue
+        blocks.append(b); keys.append(key)
+    listed = ", ".join(f"{k} ({n} bars)" for k, n in skipped.items())
+    why = f"fewer than the {need} bars one sample needs (lookback + horizon + warm-up {WARMUP}) or no gap-free window"
+    if not blocks: raise DataError(", ".join(map(str, frames)) or "<no frames>", None, None, f"no frame holds a sample: {listed or 'no frames given'}; {why}")
+    if skipped: warnings.warn(f"skipped {len(skipped)} of {len(frames)} frames: {listed}; {why}", DataWarning, stacklevel=2)
     offsets = np.cumsum([0] + [len(b["y"]) for b in blocks[:-1]])
     cat = lambda k: np.concatenate([b[k] for b in blocks])
     return Panel(X=np.concatenate([b["X"] for b in blocks]), y=cat("y").astype("int8"), time=cat("time"),

@@ -10,17 +10,18 @@ import dataclasses, re
 from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from fastcore.basics import patch
 from tslearn.clustering import TimeSeriesKMeans
 from ..core import Section, config_section, param, integer, number, boolean, one_of, items
 from ..registry import register_plugin, register_variant
-from .candles import REGIMES
+from .candles import REGIMES, write_state, read_state, SavedFileError
 from .labels import forward_return, threshold_labels
 from .panel import FoldContext
 
 # %% auto #0
 __all__ = ['INPUT_COLUMNS', 'METRICS', 'THRESHOLD_MULTIPLIERS', 'regime_inputs', 'RegimeDetector', 'rule_regimes',
            'regime_one_hot', 'regime_thresholds', 'relabel', 'panel_segments', 'panel_regimes', 'fit_on_panel',
-           'RegimeConfig', 'RegimeInputs']
+           'RegimeConfig', 'RegimeInputs', 'detector_state', 'detector_from_state']
 
 # %% ../../nbs/11_regimes.ipynb #ee656006
 INPUT_COLUMNS = ("log_return", "volatility", "trend_strength")
@@ -345,6 +346,45 @@ class RegimeInputs:
         return out
 
     def __getstate__(self): return {**self.__dict__, "_cache": None}
+
+# %% ../../nbs/11_regimes.ipynb #a11b0002
+_DETECTOR_PARAMS = ("n_regimes", "metric", "window", "stride", "max_train_windows", "vol_window", "trend_window", "dtw_every", "n_init", "max_iter", "seed")
+
+def detector_state(d: RegimeDetector) -> tuple:
+    "A fitted detector as `(meta, arrays)` for `write_state`."
+    meta = dict(params={k: getattr(d, k) for k in _DETECTOR_PARAMS}, names=list(d.names))
+    meta["params"].update(sakoe_chiba_radius=d.radius, weights=d.weights.tolist())
+    return meta, dict(mu=d.mu_, sd=d.sd_, order=d.order_, remap=d.remap_, centers=d.km_.cluster_centers_,
+                      log_vol=d.stats_["log_vol"], trend=d.stats_["trend"])
+
+def detector_from_state(meta: dict, a: dict, source="<state>") -> RegimeDetector:
+    "The detector `detector_state` described; every shape checked (`SavedFileError` otherwise)."
+    try:
+        d = RegimeDetector(**meta["params"]); k = d.n_regimes
+        shapes = dict(mu=(3,), sd=(3,), order=(k,), remap=(k,), centers=(k, d.window, int((d.weights > 0).sum())), log_vol=(k,), trend=(k,))
+        bad = [n for n, s in shapes.items() if a[n].shape != s or not np.issubdtype(a[n].dtype, np.number)]
+        names = [str(n) for n in meta["names"]]
+    except (KeyError, TypeError, ValueError) as e: raise SavedFileError(f"{source}: not a saved regime detector ({e!r})") from None
+    perm = sorted(a["order"].tolist()) == list(range(k)) == sorted(a["remap"].tolist()) if not bad else False
+    if bad or not perm or len(names) != k: raise SavedFileError(f"{source}: a saved regime detector with arrays of the wrong shapes or values ({bad or 'order/remap/names'})")
+    params = dict(global_constraint="sakoe_chiba", sakoe_chiba_radius=d.radius) if d.metric == "dtw" else None
+    d.km_ = TimeSeriesKMeans(k, metric=d.metric, metric_params=params, max_iter=d.max_iter, n_init=d.n_init, random_state=d.seed)
+    d.km_.cluster_centers_ = a["centers"].astype("float64")
+    d.mu_, d.sd_, d.order_, d.remap_, d.names = a["mu"], a["sd"], a["order"].astype("int64"), a["remap"].astype("int64"), names
+    d.stats_ = dict(log_vol=a["log_vol"], trend=a["trend"])
+    return d
+
+@patch
+def save(self: RegimeInputs, prefix) -> list:
+    "Write the fitted detector as `prefix.json` and `prefix.npz` (no pickle)."
+    meta, arrays = detector_state(self.detector)
+    return write_state(prefix, dict(type="RegimeInputs", **meta), arrays)
+
+@patch(cls_method=True)
+def load(cls: RegimeInputs, prefix, cfg, seed: int = 0) -> RegimeInputs:
+    "A fitted `RegimeInputs` for `cfg` from what `save` wrote."
+    obj = cls(cfg, seed); obj.detector = detector_from_state(*read_state(prefix, "RegimeInputs"), source=f"{prefix}.json/.npz")
+    return obj
 
 # %% ../../nbs/11_regimes.ipynb #9fae61ee
 register_plugin("regimes", when=lambda cfg: cfg.regime_feature or cfg.regime_thresholds, inputs=RegimeInputs,

@@ -7,16 +7,20 @@ Docs: https://xlstm-study.github.io/xlstm-study/baselines.html.md"""
 # %% ../../nbs/05_baselines.ipynb #5e51a00d
 from __future__ import annotations
 from dataclasses import dataclass
+from pathlib import Path
 import numpy as np
+import skops.io as sio
 from sklearn.linear_model import LogisticRegression
 from sklearn.ensemble import HistGradientBoostingClassifier
 from ..core import Section, config_section, param, integer
 from ..registry import register_model
+from ..data.candles import write_state, read_state, SavedFileError
 from ..data.labels import balanced_weights
 from ..data.splits import subsample
 
 # %% auto #0
-__all__ = ['BaselineConfig', 'one_hot', 'Majority', 'Persistence', 'LastBarClassifier', 'logreg', 'gbm']
+__all__ = ['BaselineConfig', 'one_hot', 'Majority', 'Persistence', 'LastBarClassifier', 'load_estimator', 'logreg', 'gbm',
+           'last_bar_loader']
 
 # %% ../../nbs/05_baselines.ipynb #2cb7dea8
 @config_section("baselines")
@@ -36,9 +40,15 @@ class Majority:
     def fit(self, ctx, train, val=None):
         self.cls_ = int(np.bincount(ctx.labels(train), minlength=3).argmax()); return self
     def predict_proba(self, ctx, idx): return one_hot(np.full(len(idx), self.cls_))
+    def save(self, prefix): return write_state(prefix, dict(type="Majority", cls=self.cls_))
+    @classmethod
+    def load(cls, prefix, cfg=None, hooks=None):
+        obj = cls(); obj.cls_ = read_state(prefix, "Majority")[0].get("cls")
+        if obj.cls_ not in (0, 1, 2): raise SavedFileError(f"{prefix}.json: class {obj.cls_!r} is not 0, 1 or 2")
+        return obj
 
 class Persistence:
-    "The newest label already known at `t` (that of `t-h`): 'the last move repeats'."
+    "The newest label already known at `t` (that of `t-h`): 'the last move repeats'. It holds no state, so nothing is saved."
     def __init__(self, cfg=None, seed=0): pass
     def fit(self, ctx, train, val=None): return self
     def predict_proba(self, ctx, idx): return one_hot(ctx.panel.persist[idx])
@@ -55,6 +65,44 @@ class LastBarClassifier:
         p = np.zeros((len(idx), 3), "float32")
         p[:, self.est.classes_] = self.est.predict_proba(ctx.last_bar(idx))
         return p
+    def save(self, prefix) -> list:
+        "The estimator as `prefix.skops` (skops, no pickle), the rest as `prefix.json`."
+        sio.dump(self.est, f"{prefix}.skops")
+        return [Path(f"{prefix}.skops"), *write_state(prefix, dict(type="LastBarClassifier", estimator=type(self.est).__name__))]
+
+# %% ../../nbs/05_baselines.ipynb #a05b0002
+_TREE = "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"
+
+def _check_trees(est, path):
+    "Refuse gradient-boosting trees whose node indices or features point outside the model (see above)."
+    if est._preprocessor is not None or getattr(est, "is_categorical_", None) is not None or np.any(est._bin_mapper.is_categorical_):
+        raise SavedFileError(f"{path}: categorical features or a preprocessor: the study saves neither")
+    for trees in est._predictors:
+        for tree in trees:
+            nd = tree.nodes; i = np.arange(nd.size); inner = nd["is_leaf"] == 0
+            ok = all((nd[k][inner] > i[inner]).all() and (nd[k][inner] < nd.size).all() for k in ("left", "right"))
+            ok = ok and ((nd["feature_idx"][inner] >= 0) & (nd["feature_idx"][inner] < est.n_features_in_)).all() and not nd["is_categorical"].any()
+            if not ok: raise SavedFileError(f"{path}: a tree's node indices or features point outside the model: refused")
+
+def _check_shapes(est, path):
+    k, f = len(est.classes_), est.n_features_in_
+    if not set(np.asarray(est.classes_).tolist()) <= {0, 1, 2}: raise SavedFileError(f"{path}: classes {est.classes_} are not SELL/HOLD/BUY")
+    if isinstance(est, LogisticRegression) and (est.coef_.shape != (k if k > 2 else 1, f) or est.intercept_.shape != (est.coef_.shape[0],)):
+        raise SavedFileError(f"{path}: coefficients of the wrong shape {est.coef_.shape}")
+
+def load_estimator(path, expected: type):
+    "A scikit-learn estimator of class `expected` saved with skops; only trusted types are built (see above)."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"missing saved estimator {path}")
+    try: untrusted = set(sio.get_untrusted_types(file=path))
+    except Exception as e: raise SavedFileError(f"{path}: not a skops file ({type(e).__name__}: {e})") from None
+    if untrusted - {_TREE}: raise SavedFileError(f"{path}: refused: it names types that are not loaded from files: {sorted(untrusted - {_TREE})}")
+    try: est = sio.load(path, trusted=sorted(untrusted))
+    except Exception as e: raise SavedFileError(f"{path}: could not be loaded ({type(e).__name__}: {e})") from None
+    if type(est) is not expected: raise SavedFileError(f"{path} holds a {type(est).__name__}, not the row's {expected.__name__}")
+    if isinstance(est, HistGradientBoostingClassifier): _check_trees(est, path)
+    _check_shapes(est, path)
+    return est
 
 # %% ../../nbs/05_baselines.ipynb #2cb7deaa
 def logreg(cfg, seed):
@@ -65,7 +113,16 @@ def gbm(cfg, seed):
         max_iter=cfg.gbm_max_iter, learning_rate=0.05, max_leaf_nodes=31, min_samples_leaf=200,
         l2_regularization=1.0, early_stopping=False, random_state=seed))
 
-register_model("majority", Majority, doc="most frequent training class")
+def last_bar_loader(factory):
+    "`load(prefix, cfg, hooks)` for a model built by `factory`: its estimator class is the factory's, not the file's."
+    def load(prefix, cfg, hooks=None):
+        model = factory(cfg, cfg.seeds[0])
+        read_state(prefix, "LastBarClassifier")
+        model.est = load_estimator(f"{prefix}.skops", type(model.est))
+        return model
+    return load
+
+register_model("majority", Majority, doc="most frequent training class", load=Majority.load)
 register_model("persistence", Persistence, doc="label of t-h, known at t")
-register_model("logreg", logreg, doc="logistic regression, last-bar features, balanced")
-register_model("gbm", gbm, doc="HistGradientBoosting, last-bar features, balanced")
+register_model("logreg", logreg, doc="logistic regression, last-bar features, balanced", load=last_bar_loader(logreg))
+register_model("gbm", gbm, doc="HistGradientBoosting, last-bar features, balanced", load=last_bar_loader(gbm))

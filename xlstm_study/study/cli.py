@@ -6,51 +6,90 @@ Docs: https://xlstm-study.github.io/xlstm-study/cli.html.md"""
 
 # %% ../../nbs/90a_cli.ipynb #9dddaacc
 from __future__ import annotations
-import argparse, os, sys
+import argparse, os, sys, traceback, warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['main']
+__all__ = ['run_config', 'main']
 
 # %% ../../nbs/90a_cli.ipynb #dd239bd0
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="xlstm-study", description="Leakage-free walk-forward study of an xLSTM trading model.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the full traceback of an error")
+    p = argparse.ArgumentParser(prog="xlstm-study", description="Leakage-free walk-forward study of an xLSTM trading model.", parents=[common])
     sub = p.add_subparsers(dest="cmd", required=True)
-    r = sub.add_parser("run", help="run the study and write runs/NAME")
+    r = sub.add_parser("run", help="run the study and write runs/NAME", parents=[common])
     r.add_argument("--profile", default="smoke", help="smoke (synthetic, minutes), local (../shared/data), ablation (stage-1 rows, ../shared/data), kaggle (GPU)")
-    r.add_argument("--data", default=None, help="folder of candle files, or 'kaggle'; default: the synthetic market")
+    r.add_argument("--data", default=None, help="folder of candle files, or 'kaggle'; default: ../shared/data for local and ablation, else the synthetic market")
     r.add_argument("--out", default=None, help="run folder (default: runs/PROFILE)")
     r.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="any StudyConfig field")
     r.add_argument("--quiet", action="store_true")
-    e = sub.add_parser("evaluate", help="score a finished run's final models on another data folder")
+    e = sub.add_parser("evaluate", help="score a finished run's final models on another data folder", parents=[common])
     e.add_argument("run"); e.add_argument("--data", required=True)
-    b = sub.add_parser("bench", help="benchmarks; writes OUT/bench.json")
+    e.add_argument("--out", default=None, help="output folder name inside the run (default: eval-<data folder name>)")
+    e.add_argument("--trust-pickles", action="store_true", help="load pickled objects (older run folders): this runs code from the folder")
+    b = sub.add_parser("bench", help="benchmarks; writes OUT/bench.json", parents=[common])
     b.add_argument("--out", default="runs/bench"); b.add_argument("--bars", type=int, default=1_000_000)
     b.add_argument("--only", default=None, help="area prefix, e.g. data")
-    c = sub.add_parser("config", help="print a profile's configuration as YAML")
+    c = sub.add_parser("config", help="print a profile's configuration as YAML", parents=[common])
     c.add_argument("--profile", default="smoke")
     return p
 
+# %% ../../nbs/90a_cli.ipynb #a90a0001
+def run_config(profile: str, data, params: dict):
+    "The configuration of `xlstm-study run`: the data folder given once (`--data` or `-p data_dir`), else the profile's default."
+    from xlstm_study.core import make_config, ConfigError
+    from xlstm_study.study.runner import study_data_dir
+    params = dict(params)
+    if "data_dir" in params:
+        given = params.pop("data_dir")
+        if data is not None and not _same_folder(data, given):
+            raise ConfigError(f"--data {data} and -p data_dir {given} name different data folders: give one")
+        if data is None and str(given).strip().lower() in ("none", "null", ""): return make_config(profile, data_dir=None, **params)
+        data = given
+    return make_config(profile, data_dir=study_data_dir(profile, data, announce=lambda m: print(f"xlstm-study: {m}")), **params)
+
+def _same_folder(a, b) -> bool:
+    return str(a) == str(b) or Path(str(a)).resolve() == Path(str(b)).resolve()
+
+@contextmanager
+def _one_line_warnings():
+    "The study's own warnings (`DataWarning`: a skipped file) as `xlstm-study: warning: ...` lines on stderr; others as usual."
+    from xlstm_study.data.candles import DataWarning
+    with warnings.catch_warnings():
+        usual = warnings.showwarning
+        def show(msg, cat, *a, **k):
+            if issubclass(cat, DataWarning): print(f"xlstm-study: warning: {msg}", file=sys.stderr)
+            else: usual(msg, cat, *a, **k)
+        warnings.showwarning = show
+        yield
+
+# %% ../../nbs/90a_cli.ipynb #a90a0004
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from xlstm_study.core import make_config, ConfigError
+    from xlstm_study.core import ConfigError
+    from xlstm_study.data.candles import DataError, SavedFileError
     try:
-        if args.cmd == "config":
-            print(make_config(args.profile).to_yaml(), end=""); return 0
-        if args.cmd == "run":
-            from xlstm_study.study.runner import run_study
-            cfg = make_config(args.profile, **({"data_dir": args.data} if args.data else {}), **dict(args.param))
-            out = Path(args.out or f"runs/{cfg.profile}")
-            res = run_study(cfg, out, progress=not args.quiet)
-            from xlstm_study.study.runner import summary_table
-            print(summary_table(res).to_string()); return 0
-        if args.cmd == "evaluate":
-            from xlstm_study.study.runner import evaluate_run
-            evaluate_run(args.run, args.data); return 0
-        if args.cmd == "bench":
-            from xlstm_study.study.bench import run_benchmarks
-            run_benchmarks(args.out, bars=args.bars, only=args.only); return 0
-    except (ConfigError, FileNotFoundError) as e:
-        print(f"xlstm-study: error: {e}", file=sys.stderr); return 2
+        with _one_line_warnings(): return _command(args)
+    except (ConfigError, DataError, SavedFileError, FileNotFoundError) as e:
+        if getattr(args, "debug", False): traceback.print_exc()
+        print(f"xlstm-study: error: {' '.join(str(e).split())}", file=sys.stderr); return 2
+
+def _command(args) -> int:
+    from xlstm_study.core import make_config
+    if args.cmd == "config":
+        print(make_config(args.profile).to_yaml(), end=""); return 0
+    if args.cmd == "run":
+        from xlstm_study.study.runner import run_study, summary_table
+        cfg = run_config(args.profile, args.data, dict(args.param))
+        res = run_study(cfg, Path(args.out or f"runs/{cfg.profile}"), progress=not args.quiet)
+        print(summary_table(res).to_string()); return 0
+    if args.cmd == "evaluate":
+        from xlstm_study.study.runner import evaluate_run
+        evaluate_run(args.run, args.data, out=args.out, trust_pickles=args.trust_pickles); return 0
+    if args.cmd == "bench":
+        from xlstm_study.study.bench import run_benchmarks
+        run_benchmarks(args.out, bars=args.bars, only=args.only); return 0
     return 1

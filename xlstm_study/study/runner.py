@@ -6,33 +6,47 @@ Docs: https://xlstm-study.github.io/xlstm-study/study.html.md"""
 
 # %% ../../nbs/90_study.ipynb #dd306023
 from __future__ import annotations
-import json, sys, time
+import json, os, shutil, sys, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import joblib
-from ..core import StudyConfig, make_config, set_seed, backend_report
+from ..core import StudyConfig, ConfigError, make_config, set_seed, backend_report, shared_data_dir
 from ..registry import MODELS, study_rows, get_model, unwrap, WithInputs
 from ..metrics import classification_metrics, class_shares, plot_confusion, plot_scores
-from ..data.candles import load_candles, synthetic_market, key_symbol
-from ..data.panel import build_panel, panel_folds, fold_context, FoldContext
+from ..data.candles import load_candles, synthetic_market, key_symbol, SavedFileError, sha256_file
+from ..data.features import SymbolScaler
+from ..data.panel import build_panel, panel_folds, fold_context, FoldContext, min_bars
 from ..trading.simulation import trading_metrics, plot_equity
 from .explain import explain_fold, plot_shap_report
 
 # %% auto #0
-__all__ = ['LEGACY_MODULES', 'load_frames', 'thin_test', 'required_models', 'fit_row', 'prepare_run', 'run_fold', 'run_study',
-           'write_results', 'summary_table', 'legacy_modules', 'load_pickle', 'save_final_models', 'load_final_model',
-           'evaluate_run']
+__all__ = ['REAL_DATA_PROFILES', 'LEGACY_MODULES', 'MANIFEST', 'study_data_dir', 'load_frames', 'thin_test', 'required_models',
+           'fit_row', 'prepare_run', 'run_fold', 'run_study', 'write_results', 'summary_table', 'legacy_modules',
+           'load_pickle', 'save_object', 'save_row', 'save_final_models', 'verify_files', 'read_manifest',
+           'load_final_model', 'eval_folder', 'evaluate_run']
 
 # %% ../../nbs/90_study.ipynb #45fbd583
+REAL_DATA_PROFILES = ("local", "ablation")
+
+def study_data_dir(profile: str, data_dir=None, announce=print) -> str | None:
+    """The folder a run reads: `data_dir` when given; for a real-data profile (`local`, `ablation`) the shared candles
+    (`shared_data_dir`), announced; else None (the synthetic market). A real-data profile with no data is a `ConfigError`."""
+    if data_dir is not None: return str(data_dir)
+    if profile not in REAL_DATA_PROFILES: return None
+    d = shared_data_dir()
+    if d is None: raise ConfigError(f"the {profile} profile studies real candles and no shared/data folder (nor $XLSTM_STUDY_DATA) "
+                                    "is here: pass --data DIR (papermill: -p data_dir DIR)")
+    if announce: announce(f"the {profile} profile reads the real candles in {d} (--data DIR reads another folder)")
+    return str(d)
+
 def load_frames(cfg: StudyConfig, data_dir=None, progress=False) -> dict:
-    "The candles of `data_dir` (or `cfg.data_dir`); the synthetic market when both are None."
+    "The candles of `data_dir` (or `cfg.data_dir`) in bars of `cfg.bar`, files too short for a sample skipped; the synthetic market when both are None."
     src = data_dir if data_dir is not None else cfg.data_dir
     if src is None:
         return synthetic_market(cfg.synth_bars, cfg.synth_symbols, cfg.synth_seed).frames
-    return load_candles(src, symbols=cfg.symbols, max_files=cfg.max_files,
-                        min_rows=cfg.lookback + cfg.horizon + 1, progress=progress)
+    return load_candles(src, symbols=cfg.symbols, max_files=cfg.max_files, min_rows=min_bars(cfg), progress=progress, bar=cfg.bar)
 
 def thin_test(idx, n_max: int | None, blocks: int = 10) -> np.ndarray:
     "At most `n_max` of the test samples `idx`: the first of each of `blocks` equal parts (contiguous runs, for trading)."
@@ -111,12 +125,12 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
 
 # %% ../../nbs/90_study.ipynb #e59fa23d
 def run_study(cfg: StudyConfig, out_dir, progress: bool = True) -> pd.DataFrame:
-    "Run every row (`cfg.models`, then `cfg.variants`) on every fold and seed; write the run folder; return the rows."
+    "Run every row (`cfg.models`, then `cfg.variants`) on every fold and seed; write the run folder once the data has loaded; return the rows."
     t0 = time.time()
+    rows = study_rows(cfg)                                 # unknown models, variants, SHAP rows: before any data
+    panel, folds, meta = prepare_run(cfg, progress, t0)    # bad data: before anything is written
     out = Path(out_dir); (out / "figures").mkdir(parents=True, exist_ok=True)
-    rows = study_rows(cfg)
     cfg.to_yaml(out / "config.yaml")
-    panel, folds, meta = prepare_run(cfg, progress, t0)
     for f in folds: run_fold(cfg, rows, panel, f, meta, out, t0, progress)
     results = pd.DataFrame(meta["rows"])
     write_results(results, out)
@@ -190,63 +204,182 @@ def legacy_modules():
         for old in added: sys.modules.pop(old, None)
 
 def load_pickle(path):
+    "Unpickle `path` (old module names mapped): this runs any code in the file, so only for run folders you trust."
     with legacy_modules(): return joblib.load(path)
 
 # %% ../../nbs/90_study.ipynb #316ba5d6
+MANIFEST = "manifest.json"
+
+def _type_name(obj) -> str: return f"{type(obj).__module__}.{type(obj).__qualname__}"
+
+def save_object(obj, prefix, loadable: bool) -> dict:
+    """Save `obj` under `prefix` the safe way and return its record: its own `save` when `loadable`; nothing when it
+    holds no state (it is rebuilt from the row); else a pickle (with a warning), which loads only with `trust_pickles`."""
+    prefix = Path(prefix); before = {p for p in prefix.parent.iterdir() if p.is_file()}
+    if loadable and hasattr(obj, "save"): obj.save(prefix); how = "saved"
+    elif getattr(obj, "__dict__", None) == {}: how = "stateless"
+    else:
+        joblib.dump(obj, f"{prefix}.joblib"); how = "pickle"
+        warnings.warn(f"{prefix}.joblib: {_type_name(obj)} cannot save itself, so it was pickled; loading it needs --trust-pickles", stacklevel=2)
+    new = sorted(p for p in prefix.parent.iterdir() if p.is_file() and p not in before)
+    return dict(how=how, type=_type_name(obj), prefix=prefix.name, files={p.name: sha256_file(p) for p in new})
+
+def save_row(model, row, folder: Path) -> dict:
+    "The record of one row's final model and of its fitted input transforms (`save_object`)."
+    rec = dict(model=row.model, **save_object(unwrap(model), folder / row.name, MODELS[row.model]["load"] is not None))
+    if isinstance(model, WithInputs):
+        rec["inputs"] = [save_object(t, folder / f"{row.name}.inputs.{i}", hasattr(type(t), "load")) for i, t in enumerate(model.inputs)]
+    return rec
+
+def _swap_in(work: Path, dest: Path):
+    "Put the finished folder `work` at `dest`; a `dest` already there is replaced only now."
+    old = dest.with_name(f".{dest.name}.old-{os.getpid()}") if dest.exists() else None
+    if old is not None: dest.rename(old)
+    work.rename(dest)
+    if old is not None: shutil.rmtree(old, ignore_errors=True)
+
+# %% ../../nbs/90_study.ipynb #a90b0001
 def save_final_models(cfg, panel, folder, progress=False, t0=None):
-    "Fit every row on all samples and save it with the scaler, its input transforms and the configuration under `folder`."
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    st = panel.sample_time
-    v0 = np.quantile(st, 1 - cfg.val_fraction) if cfg.val_fraction > 0 else st.max() + 1
-    val = np.flatnonzero(st >= v0)
-    train = np.flatnonzero(panel.label_end < v0) if len(val) else np.arange(len(st))   # purged against val
-    scaler, ctx = fold_context(panel, int(st.max()))
-    joblib.dump(scaler, folder / "scaler.joblib"); cfg.to_yaml(folder / "config.yaml")
-    rows, fitted = study_rows(cfg), {}
-    for row in rows:
-        model = fit_row(row, cfg.seeds[0], ctx, train, val, fitted, folder / "checkpoints" / row.name, row.model in required_models(rows))
-        inner = unwrap(model)
-        if hasattr(inner, "save"):
-            inner.save(folder / row.name)
-            if isinstance(model, WithInputs): joblib.dump(model.inputs, folder / f"{row.name}.inputs.joblib")
-        else: joblib.dump(model, folder / f"{row.name}.joblib")
-        if row.name in cfg.shap_models and cfg.shap_samples > 0:     # the final model explained on its newest windows
-            newest = val if len(val) else train[-max(1_000, cfg.shap_samples):]
-            shap = _explain(model, ctx, newest, train, cfg, panel, folder / f"shap_{row.name}.png", dict(model=row.name, fold="final"))
-            (folder / f"shap_{row.name}.json").write_text(json.dumps(shap, indent=1))
-        if progress and t0: _log(f"final model {row.name} saved", t0, progress)
+    "Fit every row on all samples; save it, the scaler, its input transforms, the configuration and `manifest.json` under `folder` (built aside, swapped in)."
+    folder = Path(folder); work = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
+    shutil.rmtree(work, ignore_errors=True); work.mkdir(parents=True)
+    try:
+        st = panel.sample_time
+        v0 = np.quantile(st, 1 - cfg.val_fraction) if cfg.val_fraction > 0 else st.max() + 1
+        val = np.flatnonzero(st >= v0)
+        train = np.flatnonzero(panel.label_end < v0) if len(val) else np.arange(len(st))   # purged against val
+        scaler, ctx = fold_context(panel, int(st.max()))
+        cfg.to_yaml(work / "config.yaml")
+        shared = {p.name: sha256_file(p) for p in [*scaler.save(work / "scaler"), work / "config.yaml"]}
+        rows, fitted, records = study_rows(cfg), {}, {}
+        for row in rows:
+            model = fit_row(row, cfg.seeds[0], ctx, train, val, fitted, work / "checkpoints" / row.name, row.model in required_models(rows))
+            records[row.name] = save_row(model, row, work)
+            if row.name in cfg.shap_models and cfg.shap_samples > 0:     # the final model explained on its newest windows
+                newest = val if len(val) else train[-max(1_000, cfg.shap_samples):]
+                shap = _explain(model, ctx, newest, train, cfg, panel, work / f"shap_{row.name}.png", dict(model=row.name, fold="final"))
+                (work / f"shap_{row.name}.json").write_text(json.dumps(shap, indent=1))
+            if progress and t0: _log(f"final model {row.name} saved", t0, progress)
+        _write_json(work / MANIFEST, dict(format=1, files=shared, rows=records))
+        _swap_in(work, folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True); raise
 
 # %% ../../nbs/90_study.ipynb #316ba5d7
-def load_final_model(folder, row, cfg=None):
-    "The final model of `row` (a `Row`, or a row name with `cfg`) saved by `save_final_models`."
+def verify_files(folder: Path, files: dict):
+    "Each named file is in `folder` and unchanged since it was saved (SHA-256): else `FileNotFoundError` / `SavedFileError` naming it."
+    for name, digest in files.items():
+        if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
+            raise SavedFileError(f"{Path(folder) / MANIFEST} names {name!r}, which is not a file of {folder}")
+        p = Path(folder) / name
+        if not p.is_file(): raise FileNotFoundError(f"{p} is missing: the run saved it (see {MANIFEST}); copy the whole run folder")
+        if sha256_file(p) != digest: raise SavedFileError(f"{p} changed since the run saved it (its SHA-256 differs from {MANIFEST}): refused")
+
+def read_manifest(folder, trust_pickles: bool = False) -> dict | None:
+    "The models folder's manifest, its shared files checked; None for a folder written before manifests (pickles: only with `trust_pickles`)."
     folder = Path(folder)
-    if isinstance(row, str): row = next(r for r in study_rows(cfg) if r.name == row)
+    if not (folder / MANIFEST).exists():
+        if trust_pickles: return None
+        raise SavedFileError(f"{folder} has no {MANIFEST}: it was written before run folders were saved without pickle, and its .joblib "
+                             "files are pickles, which run any code they hold when loaded. Re-run the study, or load it only if you trust "
+                             "where it came from (--trust-pickles)")
+    try: man = json.loads((folder / MANIFEST).read_text()); man["files"], man["rows"] = dict(man["files"]), dict(man["rows"])
+    except (ValueError, KeyError, TypeError) as e: raise SavedFileError(f"{folder / MANIFEST}: not a manifest ({e!r})") from None
+    verify_files(folder, man["files"])
+    return man
+
+def _load_object(rec: dict, folder: Path, make, load, trust_pickles: bool):
+    "Rebuild one saved object from its record: `load(prefix)` (saved), `make()` (stateless), or unpickled with trust."
+    where, how = Path(folder) / str(rec.get("prefix", "?")), rec.get("how")
+    try:
+        if how == "saved": obj = load(where)
+        elif how == "stateless": obj = make()
+        elif how == "pickle" and trust_pickles: obj = load_pickle(f"{where}.joblib")
+        elif how == "pickle": raise SavedFileError(f"{where}.joblib is a pickle ({rec.get('type')} cannot save itself), and loading a pickle "
+                                                   "runs any code in it: load it only from a run folder you trust (--trust-pickles)")
+        else: raise SavedFileError(f"{Path(folder) / MANIFEST}: {where.name} was saved in an unknown way {how!r}")
+    except (FileNotFoundError, SavedFileError, ConfigError): raise
+    except Exception as e: raise SavedFileError(f"{where}: cannot be loaded safely ({type(e).__name__}: {(str(e).splitlines() or [''])[0]})") from e
+    if _type_name(obj) != rec.get("type"): raise SavedFileError(f"{where}: the run saved a {rec.get('type')}, the row now builds a {_type_name(obj)}")
+    return obj
+
+# %% ../../nbs/90_study.ipynb #a90b0002
+def _legacy_model(folder: Path, row):
+    "A final model of a folder written before manifests (pickles; the caller has the user's trust)."
     if (folder / f"{row.name}.joblib").exists(): return load_pickle(folder / f"{row.name}.joblib")
     loader = MODELS[row.model].get("load")
-    if loader is None or not Path(f"{folder / row.name}.keras").exists():
-        raise FileNotFoundError(f"no saved model {row.name!r} in {folder}")
+    if loader is None or not Path(f"{folder / row.name}.keras").exists(): raise FileNotFoundError(f"no saved model {row.name!r} in {folder}")
     model = loader(folder / row.name, row.cfg, row.hooks)
     if (folder / f"{row.name}.inputs.joblib").exists():
         inputs = load_pickle(folder / f"{row.name}.inputs.joblib")
         model = WithInputs(model, row.hooks.inputs, row.cfg); model.inputs = inputs if isinstance(inputs, list) else [inputs]
     return model
 
-def evaluate_run(run_dir, data_dir, progress: bool = True) -> dict:
-    "Score a finished run's final models on `data_dir`; writes `<run>/eval-<dir name>/metrics.json`."
+def load_final_model(folder, row, cfg=None, trust_pickles: bool = False):
+    "The final model of `row` (a `Row`, or a row name with `cfg`) saved by `save_final_models`; its files are checked first."
+    folder = Path(folder)
+    if isinstance(row, str):
+        row = next((r for r in study_rows(cfg) if r.name == row), None) or _raise(ConfigError(f"no row {row!r} in this configuration"))
+    man = read_manifest(folder, trust_pickles)
+    if man is None: return _legacy_model(folder, row)
+    rec = man["rows"].get(row.name)
+    if rec is None: raise FileNotFoundError(f"no saved model {row.name!r} in {folder} (it holds {', '.join(man['rows']) or 'none'})")
+    saved_inputs = rec.get("inputs")
+    verify_files(folder, {**rec["files"], **{k: v for r in saved_inputs or [] for k, v in r["files"].items()}})
+    spec, seed = MODELS[row.model], row.cfg.seeds[0]
+    make = lambda: spec["factory"](row.cfg, seed, row.hooks) if spec["kind"] == "sequence" else spec["factory"](row.cfg, seed)
+    model = _load_object(rec, folder, make, lambda p: spec["load"](p, row.cfg, row.hooks), trust_pickles)
+    if saved_inputs is None and not row.hooks.inputs: return model
+    if len(saved_inputs or []) != len(row.hooks.inputs):
+        raise SavedFileError(f"{folder}: the run saved {len(saved_inputs or [])} input transform(s) for {row.name!r}, the row now has {len(row.hooks.inputs)}")
+    cls = lambda m: m if isinstance(m, type) else type(m(row.cfg, seed))
+    inputs = [_load_object(r, folder, lambda m=m: m(row.cfg, seed), lambda p, m=m: cls(m).load(p, row.cfg, seed), trust_pickles)
+              for r, m in zip(saved_inputs, row.hooks.inputs)]
+    out = WithInputs(model, row.hooks.inputs, row.cfg, seed); out.inputs = inputs
+    return out
+
+def _raise(e): raise e
+
+# %% ../../nbs/90_study.ipynb #a90b0003
+def _same_folder(a, b) -> bool:
+    return a is not None and b is not None and (str(a) == str(b) or Path(str(a)).resolve() == Path(str(b)).resolve())
+
+def eval_folder(run, data_dir, out: str | None = None) -> Path:
+    "Where `evaluate_run` writes: `<run>/<out>`, by default `eval-<data folder name>`; never over another data folder's results."
+    name = out or f"eval-{Path(str(data_dir)).name}"
+    if Path(name).name != name or name.startswith(".") or name in ("models", "figures", "checkpoints"):
+        raise ConfigError(f"--out {name!r}: give a plain folder name, written inside {run}")
+    dest = Path(run) / name
+    if (dest / "metrics.json").exists():
+        try: prev = json.loads((dest / "metrics.json").read_text()).get("data_dir")
+        except (ValueError, AttributeError): prev = None
+        if not _same_folder(prev, data_dir):
+            raise ConfigError(f"{dest} holds the results on {prev}, not on {data_dir}: name another output with --out NAME")
+    elif dest.exists() and any(dest.iterdir()): raise ConfigError(f"{dest} exists and holds no evaluation: name another output with --out NAME")
+    return dest
+
+# %% ../../nbs/90_study.ipynb #a90b0004
+def evaluate_run(run_dir, data_dir, progress: bool = True, out: str | None = None, trust_pickles: bool = False) -> dict:
+    """Score a finished run's final models on `data_dir`; writes `<run>/<out>/metrics.json` (default `eval-<data folder name>`).
+    Every saved file is checked and every model loaded before any data is read; the output folder appears only complete."""
     run, t0 = Path(run_dir), time.time()
     mdir = run / "models"
     if not (mdir / "config.yaml").exists(): raise FileNotFoundError(f"{run} has no final models (models/config.yaml)")
+    man = read_manifest(mdir, trust_pickles)
     cfg = StudyConfig.from_yaml(mdir / "config.yaml").replace(data_dir=str(data_dir))
-    scaler = load_pickle(mdir / "scaler.joblib")
+    dest, rows = eval_folder(run, data_dir, out), study_rows(cfg)
+    scaler = SymbolScaler.load(mdir / "scaler") if man is not None else load_pickle(mdir / "scaler.joblib")
+    models = {row.name: load_final_model(mdir, row, trust_pickles=trust_pickles) for row in rows}
     panel = build_panel(load_frames(cfg, progress=progress), cfg, progress=progress)
     ctx = FoldContext(panel, scaler.transform(panel.X, panel.symbols))
     idx = np.arange(len(panel.ends)); y = ctx.labels(idx)
-    out = run / f"eval-{Path(data_dir).name}"; out.mkdir(parents=True, exist_ok=True)
     meta = dict(profile=cfg.profile, config=cfg.to_dict(), data_dir=str(data_dir), keys=panel.keys,
                 label_share=class_shares(panel.sample_y), rows=[])
-    for row in study_rows(cfg):
-        m = classification_metrics(y, load_final_model(mdir, row).predict_proba(ctx, idx).argmax(1))
+    for row in rows:
+        m = classification_metrics(y, models[row.name].predict_proba(ctx, idx).argmax(1))
         meta["rows"].append(dict(model=row.name, fold=0, seed=cfg.seeds[0], **m))
         _log(f"{row.name:12s} F1 macro {m['f1_macro']:.3f} acc {m['accuracy']:.3f}", t0, progress)
-    _write_json(out / "metrics.json", meta)
+    work = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    try: work.mkdir(parents=True); _write_json(work / "metrics.json", meta); _swap_in(work, dest)
+    except BaseException: shutil.rmtree(work, ignore_errors=True); raise
     return meta
