@@ -307,13 +307,15 @@ def _coerce_all(params: dict) -> dict:
 # %% ../nbs/00_core.ipynb #1462967f
 PROFILES: dict[str, dict] = {
     "smoke": dict(nn_max_train_samples=3_000, epochs=1, gbm_max_iter=100, shap_samples=0, rl_iters=1, rl_envs=8, rl_steps=16),
-    "local": dict(n_folds=4, max_train_samples=120_000, epochs=3, nn_max_train_samples=30_000, seeds=(0,),
-                  rl_iters=10, rl_envs=16, rl_steps=64),
-    # the stage-1 ablation on the real data, sized for this CPU: every row on the same 3 folds, fewer and
-    # shorter neural fits, test windows capped (contiguous blocks); `make study PROFILE=ablation DATA=../shared/data`
-    "ablation": dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=12_000,
+    # the real data on this CPU within 90 minutes: the networks see 2 x 100,000 windows per fold (a fresh draw over the
+    # whole training span each epoch), the scored test windows are capped (contiguous blocks)
+    "local": dict(n_folds=4, max_train_samples=120_000, epochs=2, nn_max_train_samples=100_000, max_test_samples=60_000, seeds=(0,),
+                  rl_iters=4, rl_envs=16, rl_steps=64),
+    # the ablation on the real data: every row on the same 3 folds, each network 2 x 30,000 windows (5x the first
+    # ablation's 2 x 6,000), test windows capped; `make study PROFILE=ablation DATA=../shared/data`
+    "ablation": dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=30_000, max_test_samples=12_000,
                      models=("majority", "persistence", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"), save_final_models=False,
-                     rl_iters=8, rl_envs=16, rl_steps=64, seeds=(0,), variants=("stage1",)),
+                     rl_iters=4, rl_envs=16, rl_steps=64, seeds=(0,), variants=("stage1",)),
     "kaggle": dict(n_folds=5, max_train_samples=400_000, gbm_max_iter=400, epochs=30, nn_max_train_samples=1_000_000,
                    rl_iters=50, rl_envs=64, rl_steps=128,
                    batch_size=512, mixed_precision=True, seeds=(0, 1, 2)),

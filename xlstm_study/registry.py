@@ -12,9 +12,9 @@ from typing import Callable
 from .core import ConfigError, keep_library, check_param_names, stages_loading, load_stages
 
 # %% auto #0
-__all__ = ['MODELS', 'HOOK_POINTS', 'CHAINED', 'PLUGINS', 'VARIANTS', 'register_model', 'Hooks', 'make_hooks', 'register_plugin',
-           'active_hooks', 'register_variant', 'variant_names', 'Row', 'study_rows', 'WithInputs', 'get_model',
-           'unwrap']
+__all__ = ['MODELS', 'HOOK_POINTS', 'CHAINED', 'PLUGINS', 'VARIANTS', 'REPORTS', 'register_model', 'Hooks', 'make_hooks',
+           'register_plugin', 'active_hooks', 'register_variant', 'variant_names', 'Row', 'study_rows', 'WithInputs',
+           'get_model', 'unwrap', 'register_report']
 
 # %% ../nbs/00b_registry.ipynb #7a0b0006
 MODELS: dict[str, dict] = {}
@@ -171,3 +171,10 @@ def get_model(name: str, cfg, seed: int = 0, hooks: Hooks | None = None):
 def unwrap(model):
     "The model inside a `WithInputs` (or the model itself)."
     return model.model if isinstance(model, WithInputs) else model
+
+# %% ../nbs/00b_registry.ipynb #7a0b0016b
+REPORTS: dict[str, Callable] = {}
+
+def register_report(name: str, fn: Callable):
+    "Register `fn(run_dir, results)`, called by the study on every finished run (returns None when it has nothing to say)."
+    keep_library(REPORTS, name, fn)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import joblib
 from ..core import StudyConfig, ConfigError, make_config, set_seed, backend_report, shared_data_dir
-from ..registry import MODELS, study_rows, get_model, unwrap, WithInputs
+from ..registry import REPORTS, MODELS, study_rows, get_model, unwrap, WithInputs
 from ..metrics import classification_metrics, class_shares, plot_confusion, plot_scores
 from ..data.candles import load_candles, synthetic_market, key_symbol, SavedFileError, sha256_file
 from ..data.features import SymbolScaler
@@ -116,6 +116,7 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
                                                                 dict(model=row.name, fold=f.k)))
             rec = dict(model=row.name, fold=f.k, seed=seed, **m, **tm, seconds=round(time.time() - t1, 2))
             if getattr(model, "resampling", None): rec["train_share"] = model.resampling["label_share_after"]
+            if getattr(model, "timing", None): rec["fit_timing"] = model.timing           # build, fixed cost, samples/s of a network's fit
             meta["rows"].append(rec)
             _write_json(out / "metrics.json", meta)
             _log(f"fold {f.k} seed {seed} {row.name:12s} F1 macro {m['f1_macro']:.3f} acc {m['accuracy']:.3f} "
@@ -134,6 +135,8 @@ def run_study(cfg: StudyConfig, out_dir, progress: bool = True) -> pd.DataFrame:
     for f in folds: run_fold(cfg, rows, panel, f, meta, out, t0, progress)
     results = pd.DataFrame(meta["rows"])
     write_results(results, out)
+    for name, report in REPORTS.items():                      # stages' own summaries of a finished run (e.g. the scaling curve)
+        if report(out, results) is not None: _log(f"report {name} written", t0, progress)
     if cfg.save_final_models: save_final_models(cfg, panel, out / "models", progress=progress, t0=t0)
     meta["seconds"] = round(time.time() - t0, 1); _write_json(out / "metrics.json", meta)
     _log(f"done: {out}", t0, progress)

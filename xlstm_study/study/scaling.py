@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from ..core import register_profile
-from ..registry import register_variant
+from ..registry import register_variant, register_report
 
 # %% auto #0
 __all__ = ['SIZES', 'SCALING_MODELS', 'size_label', 'scaling_table', 'plot_scaling', 'scaling_report']
@@ -68,3 +68,9 @@ def scaling_report(run_dir) -> pd.DataFrame:
     (run / "figures").mkdir(exist_ok=True)
     ax = plot_scaling(table); ax.figure.tight_layout(); ax.figure.savefig(run / "figures" / "scaling.png", dpi=110); plt.close(ax.figure)
     return table
+
+def _report(run_dir, results):
+    "The study's report hook: the scaling table and figure when the run has scaling rows."
+    return scaling_report(run_dir) if results["model"].str.match(_ROW.pattern).any() else None
+
+register_report("scaling", _report)
