@@ -327,6 +327,7 @@ def register_profile(name: str, params: dict):
 
 def make_config(profile: str = "smoke", /, **params) -> StudyConfig:
     "The named profile with `params` on top; unknown names or profiles raise `ConfigError` (the profile is chosen by name, not as a parameter)."
+    load_stages()                                      # stages may register profiles of their own
     if not isinstance(profile, str) or profile not in PROFILES:
         raise ConfigError(f"unknown profile {profile!r}; valid profiles: {', '.join(PROFILES)}")
     if "profile" in params:
