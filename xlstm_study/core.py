@@ -316,6 +316,11 @@ PROFILES: dict[str, dict] = {
     "ablation": dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=30_000, max_test_samples=12_000,
                      models=("majority", "persistence", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"), save_final_models=False,
                      rl_iters=4, rl_envs=16, rl_steps=64, seeds=(0,), variants=("stage1",)),
+    # the stage-2 ablation (contrastive, context, online rows) on the same 3 folds; each network 2 x 15,000 windows
+    # (the contrastive pre-training adds its own epochs), no SHAP, no RL: `make study PROFILE=ablation2`
+    "ablation2": dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=15_000, max_test_samples=12_000,
+                      models=("majority", "persistence", "gbm", "buy_and_hold", "xlstm"), save_final_models=False,
+                      shap_samples=0, seeds=(0,), variants=("stage2",)),
     "kaggle": dict(n_folds=5, max_train_samples=400_000, gbm_max_iter=400, epochs=30, nn_max_train_samples=1_000_000,
                    rl_iters=50, rl_envs=64, rl_steps=128,
                    batch_size=512, mixed_precision=True, seeds=(0, 1, 2)),

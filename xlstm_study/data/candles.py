@@ -15,14 +15,15 @@ from pandas.tseries.frequencies import to_offset
 from ..core import progress_line, bar_ns, ConfigError
 
 # %% auto #0
-__all__ = ['OHLCV', 'NAME_PATTERN', 'BINANCE_COLUMNS', 'BINANCE_URL', 'CANDLE_PATTERNS', 'REGIMES', 'DataError', 'DataWarning',
-           'bar_name', 'validate_ohlcv', 'read_candles', 'file_key', 'key_symbol', 'parse_file_name', 'load_csv_dir',
-           'read_binance_zip', 'binance_monthly_url', 'download_binance_monthly', 'load_binance_dir',
+__all__ = ['OHLCV', 'TAKER', 'NAME_PATTERN', 'BINANCE_COLUMNS', 'BINANCE_URL', 'CANDLE_PATTERNS', 'REGIMES', 'DataError',
+           'DataWarning', 'bar_name', 'validate_ohlcv', 'read_candles', 'file_key', 'key_symbol', 'parse_file_name',
+           'load_csv_dir', 'read_binance_zip', 'binance_monthly_url', 'download_binance_monthly', 'load_binance_dir',
            'kaggle_input_root', 'find_candle_dirs', 'load_candles', 'resample_ohlcv', 'fill_gaps', 'SyntheticMarket',
            'synthetic_market', 'SavedFileError', 'sha256_file', 'write_state', 'read_state']
 
 # %% ../../nbs/01_data.ipynb #2b4cff81
 OHLCV = ["open", "high", "low", "close", "volume"]
+TAKER = "taker_buy_volume"    # optional: the base volume bought by takers (Binance's archive has it), kept when a source has it
 
 class DataError(ValueError):
     "Bad candle data; names the file (`source`), and where there is one the `column` and the first bad `row` (0-based data row)."
@@ -75,8 +76,17 @@ def _check_times(t: np.ndarray, idx, source, bar):
         r = _first(off != 0); raise DataError(source, "timestamp", r, f"timestamp {idx[r]} is off the {bar} grid (not a whole {bar} bar)")
 
 # %% ../../nbs/01_data.ipynb #a01b0002
+def _check_taker(col: pd.Series, volume: np.ndarray, idx, source) -> np.ndarray:
+    "The taker-buy volume as floats: finite and within [0, volume] (a relative 1e-9 for rounding)."
+    vals = pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    bad = ~np.isfinite(vals) | (vals < 0) | (vals > volume * (1 + 1e-9))
+    if bad.any():
+        r = _first(bad)
+        raise DataError(source, TAKER, r, f"taker-buy volume {col.iloc[r]!r} is not a number in [0, volume {volume[r]}] at {idx[r]}")
+    return vals
+
 def validate_ohlcv(df: pd.DataFrame, source="<frame>", min_rows: int = 1, bar: str | None = None) -> pd.DataFrame:
-    "Check `df` against the schema (with `bar`: its interval and grid too); return it with float64 columns. Raises `DataError` on the first problem."
+    "Check `df` against the schema (with `bar`: its interval and grid too); return it with float64 columns (and `taker_buy_volume` when `df` has it). Raises `DataError` on the first problem."
     if len(df) == 0: raise DataError(source, "timestamp", 0, "no data rows (empty file)")
     missing = [c for c in OHLCV if c not in df.columns]
     if missing: raise DataError(source, missing[0], 0, f"missing column(s) {missing}; need {OHLCV}")
@@ -95,6 +105,7 @@ def validate_ohlcv(df: pd.DataFrame, source="<frame>", min_rows: int = 1, bar: s
             raise DataError(source, c, r, f"non-numeric or non-finite value {col.iloc[r]!r} at {idx[r]}")
         out[c] = vals
     _check_prices(out, idx, source)
+    if TAKER in df.columns: out[TAKER] = _check_taker(df[TAKER], out["volume"], idx, source)
     _check_times(idx.asi8, idx, source, bar)
     if len(df) < min_rows:
         raise DataError(source, "timestamp", len(df), f"only {len(df)} rows; need at least {min_rows}")
@@ -240,9 +251,8 @@ def read_binance_zip(path, extra: bool = False) -> pd.DataFrame:
     t = pd.to_numeric(df["open_time"], errors="coerce")
     if t.isna().any(): r = _first(t.isna()); raise DataError(path, "open_time", r, f"unreadable open_time {df['open_time'].iloc[r]!r}")
     df.index = _epoch_to_utc(t.to_numpy())
-    out = validate_ohlcv(df, source=path, bar="1min")
-    if extra:
-        for c in ("trades", "taker_buy_volume"): out[c] = pd.to_numeric(df[c]).to_numpy(float)
+    out = validate_ohlcv(df if extra else df.drop(columns=TAKER), source=path, bar="1min")
+    if extra: out["trades"] = pd.to_numeric(df["trades"]).to_numpy(float)
     return out
 
 def binance_monthly_url(symbol: str, month: str, market: str = "spot", base_url: str = BINANCE_URL) -> str:
@@ -280,7 +290,7 @@ def download_binance_monthly(symbol: str, months, cache_dir, market: str = "spot
     return paths
 
 def load_binance_dir(folder, extra: bool = False, bar: str = "1min") -> dict[str, pd.DataFrame]:
-    "Every monthly zip in `folder`, concatenated per symbol, keyed `SYMBOL:BINANCE:START-END`."
+    "Every monthly zip in `folder`, concatenated per symbol, keyed `SYMBOL:BINANCE:START-END`; `extra` keeps the taker-buy volume."
     if bar_ns(bar) != bar_ns("1min"): raise DataError(folder, None, None, f"Binance *-1m-*.zip files hold 1-minute bars, the configured bar is {bar}")
     by_sym: dict[str, list] = {}
     for p in sorted(Path(folder).glob("*-1m-*.zip")):
@@ -317,27 +327,27 @@ def load_candles(source, symbols=(), max_files=None, min_rows: int = 1, progress
     if not folder.is_dir(): raise FileNotFoundError(f"no such data folder: {folder}")
     if any(folder.glob("*.csv*")): return load_csv_dir(folder, symbols, max_files, min_rows, progress, bar)
     if any(folder.glob("*-1m-*.zip")):
-        out = load_binance_dir(folder, bar=bar)
+        out = load_binance_dir(folder, extra=True, bar=bar)     # with the taker-buy volume (true order flow)
         return _drop_short({k: v for k, v in out.items() if not symbols or key_symbol(k) in set(symbols)}, min_rows)
     raise FileNotFoundError(f"no candle files (.csv, .csv.gz or Binance *-1m-*.zip) in {folder}")
 
 # %% ../../nbs/01_data.ipynb #2d3d21b4
 def resample_ohlcv(df: pd.DataFrame, rule: str = "5min") -> pd.DataFrame:
-    "Aggregate candles to `rule` (e.g. `5min`, `15min`, `1h`); bins without candles are dropped."
-    agg = dict(open="first", high="max", low="min", close="last", volume="sum")
-    out = df[OHLCV].resample(rule, label="left", closed="left").agg(agg)
+    "Aggregate candles to `rule` (e.g. `5min`, `15min`, `1h`); bins without candles are dropped; a taker-buy volume is summed."
+    agg = dict(open="first", high="max", low="min", close="last", volume="sum", **({TAKER: "sum"} if TAKER in df.columns else {}))
+    out = df[list(agg)].resample(rule, label="left", closed="left").agg(agg)
     return out.dropna(subset=["open"])
 
 # %% ../../nbs/01_data.ipynb #e0c9a5bf
 def fill_gaps(df: pd.DataFrame, max_gap: int = 5, freq: str = "1min") -> pd.DataFrame:
-    "Fill gaps of at most `max_gap` bars (last close, zero volume); add an int `segment` column that changes after each longer gap."
+    "Fill gaps of at most `max_gap` bars (last close, zero volume and taker volume); add an int `segment` column that changes after each longer gap."
     step = pd.Timedelta(freq).value
     t = df.index.as_unit("ns").asi8
     missing = np.diff(t) // step - 1 if len(t) > 1 else np.zeros(0, "int64")
     long = np.concatenate([[False], missing > max_gap])
     seg = np.cumsum(long).astype("int32")
     short = (missing > 0) & (missing <= max_gap)
-    out = df[OHLCV].copy()
+    out = df[OHLCV + ([TAKER] if TAKER in df.columns else [])].copy()
     out["segment"] = seg
     if short.any():
         fills = [np.arange(t[i] + step, t[i + 1], step) for i in np.flatnonzero(short)]
@@ -346,6 +356,7 @@ def fill_gaps(df: pd.DataFrame, max_gap: int = 5, freq: str = "1min") -> pd.Data
         out["close"] = out["close"].ffill()
         for c in ("open", "high", "low"): out[c] = out[c].fillna(out["close"])
         out["volume"] = out["volume"].fillna(0.0)
+        if TAKER in out.columns: out[TAKER] = out[TAKER].fillna(0.0)
         out["segment"] = out["segment"].ffill().astype("int32")
     return out
 

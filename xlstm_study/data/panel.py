@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from ..core import progress_line
-from .candles import fill_gaps, key_symbol, DataError, DataWarning
+from .candles import fill_gaps, key_symbol, DataError, DataWarning, TAKER
 from .features import compute_features, FEATURES, SymbolScaler, WARMUP
 from .labels import make_labels, HOLD
 from .splits import walk_forward_folds
@@ -39,6 +39,11 @@ class Panel:
     lookback: int = 60
     horizon: int = 25
     bar_ns: int = 60 * 10**9 # the bar length (ns): the data's, see `StudyConfig.bar`
+    high: np.ndarray | None = None    # (bars,) raw candles, for candle-based context features
+    low: np.ndarray | None = None
+    volume: np.ndarray | None = None
+    taker_buy_volume: np.ndarray | None = None   # (bars,) NaN for keys without it; None when no key has it
+    extra_groups: dict = field(default_factory=dict)   # feature group -> names of columns a stage added
 
     @property
     def sample_time(self) -> np.ndarray: return self.time[self.ends]
@@ -83,6 +88,8 @@ def _key_block(raw: pd.DataFrame, cfg) -> dict:
     persist[known] = np.where((y[prev[known]] >= 0) & (seg[prev[known]] == seg[known]), y[prev[known]], HOLD)
     ends = np.flatnonzero(ok)
     return dict(X=feat, y=y, time=tt, open=raw["open"].to_numpy(), close=raw["close"].to_numpy(),
+                high=raw["high"].to_numpy(), low=raw["low"].to_numpy(), volume=raw["volume"].to_numpy(),
+                taker=raw[TAKER].to_numpy() if TAKER in raw.columns else np.full(len(raw), np.nan),
                 threshold=lab["threshold"].to_numpy(), ends=ends, persist=persist[ends],
                 window_start=tt[ends - cfg.lookback + 1], label_end=tt[ends + h])
 
@@ -107,7 +114,9 @@ def build_panel(frames: dict, cfg, progress: bool = False) -> Panel:
                  open=cat("open"), close=cat("close"), threshold=cat("threshold"),
                  ends=np.concatenate([b["ends"] + o for b, o in zip(blocks, offsets)]).astype("int64"),
                  persist=cat("persist"), window_start=cat("window_start"), label_end=cat("label_end"),
-                 keys=keys, lookback=cfg.lookback, horizon=cfg.horizon, bar_ns=cfg.bar_ns)
+                 keys=keys, lookback=cfg.lookback, horizon=cfg.horizon, bar_ns=cfg.bar_ns,
+                 high=cat("high"), low=cat("low"), volume=cat("volume"),
+                 taker_buy_volume=cat("taker") if any(np.isfinite(b["taker"]).any() for b in blocks) else None)
 
 # %% ../../nbs/04a_panel.ipynb #b8db7602
 @dataclass

@@ -28,10 +28,10 @@ __all__ = ['REAL_DATA_PROFILES', 'LEGACY_MODULES', 'MANIFEST', 'study_data_dir',
            'load_final_model', 'eval_folder', 'evaluate_run']
 
 # %% ../../nbs/90_study.ipynb #45fbd583
-REAL_DATA_PROFILES = ("local", "ablation")
+REAL_DATA_PROFILES = ("local", "ablation", "ablation2")
 
 def study_data_dir(profile: str, data_dir=None, announce=print) -> str | None:
-    """The folder a run reads: `data_dir` when given; for a real-data profile (`local`, `ablation`) the shared candles
+    """The folder a run reads: `data_dir` when given; for a real-data profile (`local`, `ablation`, `ablation2`) the shared candles
     (`shared_data_dir`), announced; else None (the synthetic market). A real-data profile with no data is a `ConfigError`."""
     if data_dir is not None: return str(data_dir)
     if profile not in REAL_DATA_PROFILES: return None
