@@ -6,7 +6,7 @@ Docs: https://xlstm-study.github.io/xlstm-study/contrastive.html.md"""
 
 # %% ../../nbs/20_contrastive.ipynb #c0a70003
 from __future__ import annotations
-import contextlib, time
+import time
 from dataclasses import dataclass
 import numpy as np
 import keras
@@ -17,14 +17,14 @@ from ..registry import register_model, register_variant
 from ..metrics import CLASSES, classification_metrics
 from ..data.splits import WindowDataset, gather_windows, subsample
 from .fit import (SequenceModel, compile_classifier, fit_sequence_model, FitTimer, keras_verbose,
-                                      distribution_scope)
+                                      precision)
 
 # %% auto #0
 __all__ = ['MODES', 'OUTCOMES', 'MINERS', 'OUTCOME_NAMES', 'ContrastiveConfig', 'per_class', 'trade_outcomes', 'window_outcomes',
            'pairwise_distances', 'batch_hard', 'semi_hard', 'TripletLoss', 'triplet_loss', 'BalancedWindows',
-           'window_encoder', 'embed_windows', 'freeze_encoder', 'precision', 'compile_with', 'balanced_windows',
-           'pretrain_encoder', 'JointTriplet', 'hard_pairs', 'quality_probe', 'embedding_quality', 'plot_embeddings',
-           'embedding_report', 'ContrastiveModel']
+           'window_encoder', 'embed_windows', 'freeze_encoder', 'compile_with', 'balanced_windows', 'pretrain_encoder',
+           'JointTriplet', 'hard_pairs', 'quality_probe', 'embedding_quality', 'plot_embeddings', 'embedding_report',
+           'ContrastiveModel']
 
 # %% ../../nbs/20_contrastive.ipynb #c0a70007
 MODES, OUTCOMES, MINERS = ("pretrain", "joint"), ("label", "trade"), ("batch_hard", "semi_hard")
@@ -188,15 +188,6 @@ def freeze_encoder(actor, frozen: bool = True):
     return actor
 
 # %% ../../nbs/20_contrastive.ipynb #c0a70035
-@contextlib.contextmanager
-def precision(cfg):
-    "Layers made inside use `mixed_float16` when `cfg.mixed_precision` (as `SequenceModel.build`), on several GPUs in one scope."
-    prev = keras.config.dtype_policy()
-    if cfg.mixed_precision: keras.config.set_dtype_policy("mixed_float16")
-    try:
-        with distribution_scope(): yield
-    finally: keras.config.set_dtype_policy(prev)
-
 def compile_with(model, cfg, steps_per_epoch: int, optimizer_hooks=(), loss=None, epochs: int | None = None):
     "`compile_classifier`'s optimizer (its schedule over `epochs`, default `cfg.epochs`) and focal loss, or `loss` in its place."
     c = cfg if epochs in (None, cfg.epochs) else cfg.replace(epochs=epochs)

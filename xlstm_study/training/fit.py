@@ -21,7 +21,7 @@ from ..data.splits import WindowDataset, EpochWindows, subsample
 from ..models.xlstm import build_actor
 
 # %% auto #0
-__all__ = ['TrainConfig', 'FocalLoss', 'WarmupCosine', 'keras_verbose', 'EpochMetrics', 'distribution_scope',
+__all__ = ['TrainConfig', 'FocalLoss', 'WarmupCosine', 'keras_verbose', 'EpochMetrics', 'distribution_scope', 'precision',
            'compile_classifier', 'FitTimer', 'fit_sequence_model', 'SequenceModel', 'profile_training_step']
 
 # %% ../../nbs/07_train.ipynb #18a5fbb1
@@ -116,6 +116,18 @@ def distribution_scope():
         if len(tf.config.list_logical_devices("GPU")) > 1: return tf.distribute.MirroredStrategy().scope()
     return contextlib.nullcontext()
 
+def precision(cfg):
+    "A context in which layers are made with `mixed_float16` when `cfg.mixed_precision`, on several GPUs in one scope (`distribution_scope`)."
+    import contextlib
+    @contextlib.contextmanager
+    def scope():
+        prev = keras.config.dtype_policy()
+        if cfg.mixed_precision: keras.config.set_dtype_policy("mixed_float16")
+        try:
+            with distribution_scope(): yield
+        finally: keras.config.set_dtype_policy(prev)
+    return scope()
+
 def compile_classifier(model, cfg, steps_per_epoch: int, optimizer_hooks=()):
     "AdamW with warm-up + cosine and gradient clipping, the focal loss; `optimizer_hooks`: the row's `optimizer` hooks, in order."
     total = max(1, cfg.epochs * steps_per_epoch)
@@ -187,13 +199,9 @@ class SequenceModel:
 
     def build(self, n_features: int, steps_per_epoch: int):
         "The compiled actor (mixed precision and several GPUs as configured)."
-        cfg, prev = self.cfg, keras.config.dtype_policy()
-        if cfg.mixed_precision: keras.config.set_dtype_policy("mixed_float16")
-        try:
-            with distribution_scope():
-                self.model = build_actor(n_features, cfg, self.cell, self.hooks.embedding)
-                compile_classifier(self.model, cfg, steps_per_epoch, self.hooks.optimizer)
-        finally: keras.config.set_dtype_policy(prev)
+        with precision(self.cfg):
+            self.model = build_actor(n_features, self.cfg, self.cell, self.hooks.embedding)
+            compile_classifier(self.model, self.cfg, steps_per_epoch, self.hooks.optimizer)
         return self.model
 
 # %% ../../nbs/07_train.ipynb #b4a30bce
