@@ -15,11 +15,12 @@ import pandas as pd
 import yaml
 
 # %% auto #0
-__all__ = ['SECTIONS', 'FOLD_SCHEMES', 'PROFILES', 'SKIP_NO_DATA', 'ConfigError', 'param', 'integer', 'number', 'one_of',
-           'boolean', 'text', 'optional', 'items', 'Section', 'keep_library', 'config_section', 'load_stages',
-           'stages_loading', 'bar_ns', 'annual_bars', 'CoreConfig', 'param_names', 'check_param_names', 'FlatConfig',
-           'StudyConfig', 'register_profile', 'make_config', 'set_seed', 'project_root', 'shared_data_dir',
-           'backend_report', 'progress_line']
+__all__ = ['SECTIONS', 'FOLD_SCHEMES', 'RETIRED', 'PROFILES', 'REAL_DATA', 'SKIP_NO_DATA', 'ConfigError', 'param', 'integer',
+           'number', 'one_of', 'boolean', 'text', 'optional', 'items', 'Section', 'keep_library', 'config_section',
+           'load_stages', 'stages_loading', 'bar_ns', 'annual_bars', 'CoreConfig', 'param_names', 'retire_param',
+           'check_param_names', 'FlatConfig', 'StudyConfig', 'register_profile', 'profile_reads_real_data',
+           'profile_names', 'make_config', 'set_seed', 'project_root', 'shared_data_dir', 'backend_report',
+           'progress_line']
 
 # %% ../nbs/00_core.ipynb #1b5b06cb
 class ConfigError(ValueError):
@@ -201,9 +202,23 @@ def param_names() -> list[str]:
     load_stages()
     return list(_section_of())
 
+RETIRED: dict[str, Callable] = {}
+
+def retire_param(name: str, translate: Callable):
+    """A parameter that no longer exists: `translate(value, params) -> the parameters that replace it`, so old
+    configurations (a run folder's `config.yaml`) and `-p NAME VALUE` keep meaning what they meant."""
+    RETIRED[name] = translate
+
+def _translate_retired(params: dict) -> dict:
+    "`params` with every retired name replaced by what it meant."
+    if not set(params) & set(RETIRED): return params
+    out = dict(params)
+    for name in [k for k in params if k in RETIRED]: out.update(RETIRED[name](out.pop(name), out))
+    return out
+
 def check_param_names(params: dict):
     "Raise `ConfigError` naming every unknown parameter and listing the valid ones."
-    bad = sorted(set(params) - set(param_names()))
+    bad = sorted(set(params) - set(param_names()) - set(RETIRED))
     if bad:
         raise ConfigError(f"unknown study parameter(s) {bad}; valid names: {', '.join(param_names())}")
 
@@ -246,7 +261,7 @@ class StudyConfig(FlatConfig):
     "Every study parameter: one instance of each registered section, read and replaced by flat name."
     def __init__(self, **params):
         check_param_names(params)
-        values = _coerce_all(params)
+        values = _translate_retired(_coerce_all(params))
         parts = {name: cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values}) for name, cls in SECTIONS.items()}
         object.__setattr__(self, "_parts", parts)
 
@@ -302,33 +317,36 @@ def _number(s: str):
     return s
 
 def _coerce_all(params: dict) -> dict:
-    return {k: _coerce(k, v) for k, v in params.items()}
+    return {k: v if k in RETIRED else _coerce(k, v) for k, v in params.items()}
 
 # %% ../nbs/00_core.ipynb #1462967f
-PROFILES: dict[str, dict] = {
+PROFILES: dict[str, dict] = {    # name -> parameters (stages add theirs with `register_profile`)
     "smoke": dict(nn_max_train_samples=3_000, epochs=1, gbm_max_iter=100, shap_samples=0, rl_iters=1, rl_envs=8, rl_steps=16),
     # the real data on this CPU within 90 minutes: the networks see 2 x 100,000 windows per fold (a fresh draw over the
     # whole training span each epoch), the scored test windows are capped (contiguous blocks)
     "local": dict(n_folds=4, max_train_samples=120_000, epochs=2, nn_max_train_samples=100_000, max_test_samples=60_000, seeds=(0,),
                   rl_iters=4, rl_envs=16, rl_steps=64),
-    # the ablation on the real data: every row on the same 3 folds, each network 2 x 30,000 windows (5x the first
-    # ablation's 2 x 6,000), test windows capped; `make study PROFILE=ablation DATA=../shared/data`
-    "ablation": dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=30_000, max_test_samples=12_000,
-                     models=("majority", "persistence", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"), save_final_models=False,
-                     rl_iters=4, rl_envs=16, rl_steps=64, seeds=(0,), variants=("stage1",)),
-    # the stage-2 ablation (contrastive, context, online rows) on the same 3 folds; each network 2 x 15,000 windows
-    # (the contrastive pre-training adds its own epochs), no SHAP, no RL: `make study PROFILE=ablation2`
-    "ablation2": dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=15_000, max_test_samples=12_000,
-                      models=("majority", "persistence", "gbm", "buy_and_hold", "xlstm"), save_final_models=False,
-                      shap_samples=0, seeds=(0,), variants=("stage2",)),
     "kaggle": dict(n_folds=5, max_train_samples=400_000, gbm_max_iter=400, epochs=30, nn_max_train_samples=1_000_000,
                    rl_iters=50, rl_envs=64, rl_steps=128,
                    batch_size=512, mixed_precision=True, seeds=(0, 1, 2)),
 }
 
-def register_profile(name: str, params: dict):
-    "Add a named profile (parameter names are checked when it is used)."
+REAL_DATA: set = {"local"}           # profiles that study real candles: with no --data they read shared/data
+
+def register_profile(name: str, params: dict, real_data: bool = False):
+    "Add a named profile (parameter names are checked when it is used); `real_data`: it studies real candles, not the synthetic market."
     PROFILES[name] = dict(params)
+    (REAL_DATA.add if real_data else REAL_DATA.discard)(name)
+
+def profile_reads_real_data(name: str) -> bool:
+    "Whether the profile `name` studies real candles (and so needs a data folder)."
+    load_stages()
+    return name in REAL_DATA
+
+def profile_names() -> list[str]:
+    "Every registered profile, the core's first."
+    load_stages()
+    return list(PROFILES)
 
 def make_config(profile: str = "smoke", /, **params) -> StudyConfig:
     "The named profile with `params` on top; unknown names or profiles raise `ConfigError` (the profile is chosen by name, not as a parameter)."

@@ -27,16 +27,20 @@ def register_model(name: str, factory, kind: str = "tabular", doc: str = "", loa
     return factory
 
 # %% ../nbs/00b_registry.ipynb #7a0b0008
-HOOK_POINTS = ("inputs", "train_data", "embedding", "optimizer", "callbacks", "decision")
-CHAINED = ("inputs", "optimizer", "callbacks")
+HOOK_POINTS = ("inputs", "views", "train_data", "embedding", "branches", "fuse", "optimizer", "train_step", "callbacks", "decision")
+CHAINED = ("inputs", "views", "branches", "optimizer", "train_step", "callbacks")
 
 @dataclass(frozen=True)
 class Hooks:
     "The hooks of one row, combined from the active plug-ins and its variant (see the table above)."
     inputs: tuple = ()
+    views: tuple = ()
     train_data: Callable | None = None
     embedding: Callable | None = None
+    branches: tuple = ()
+    fuse: Callable | None = None
     optimizer: tuple = ()
+    train_step: tuple = ()
     callbacks: tuple = ()
     decision: Callable | None = None
     sources: tuple = field(default=(), compare=False)   # names of the plug-ins and variant they came from

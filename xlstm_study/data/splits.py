@@ -113,9 +113,10 @@ def gather_windows(X: np.ndarray, ends: np.ndarray, lookback: int) -> np.ndarray
 class WindowDataset(keras.utils.PyDataset):
     "Batches of windows `X[t-lookback+1 : t+1]` for `t` in `ends`, with labels `y` (aligned with `ends`)."
     def __init__(self, X, ends, y=None, lookback: int = 60, batch_size: int = 256, shuffle: bool = False,
-                 seed: int = 0, sample_weight=None, **kwargs):
+                 seed: int = 0, sample_weight=None, gather=None, **kwargs):
         super().__init__(**kwargs)
         self.X, self.ends, self.y, self.w = X, np.asarray(ends, "int64"), y, sample_weight
+        self.gather = gather            # rows -> the samples' views (`SampleViews.gather`); None: the window of `X`
         if self.ends.size and self.ends.min() < lookback - 1: raise ValueError("a window would start before the first bar")
         if y is not None and len(y) != len(self.ends): raise ValueError(f"{len(y)} labels for {len(self.ends)} windows")
         self.lookback, self.batch_size, self.shuffle = lookback, batch_size, shuffle
@@ -127,7 +128,7 @@ class WindowDataset(keras.utils.PyDataset):
     def __getitem__(self, i):
         if i >= len(self): raise IndexError(i)
         idx = self.order[i * self.batch_size:(i + 1) * self.batch_size]
-        x = gather_windows(self.X, self.ends[idx], self.lookback)
+        x = self.gather(self.ends[idx]) if self.gather is not None else gather_windows(self.X, self.ends[idx], self.lookback)
         if self.y is None: return (x,)
         if self.w is None: return x, self.y[idx]
         return x, self.y[idx], self.w[idx]

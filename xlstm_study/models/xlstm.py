@@ -15,10 +15,11 @@ from fastcore.basics import patch
 from ..core import Section, config_section, param, integer, number, boolean, items
 
 # %% auto #0
-__all__ = ['NEG', 'BLOCKS', 'logsigmoid', 'gate_dtype', 'causal_mask', 'mlstm_parallel', 'mlstm_step', 'mlstm_initial_state',
-           'mlstm_recurrent', 'slstm_pointwise', 'SLSTMCell', 'Linspace', 'CausalConv1D', 'HeadNorm', 'HeadwiseDense',
-           'MLSTMLayer', 'SLSTMLayer', 'mlstm_forms_gap', 'MLSTMBlock', 'SLSTMBlock', 'pattern_from_ratio',
-           'xlstm_stack', 'XLSTMConfig', 'LastStep', 'dropouts', 'build_actor', 'build_critic']
+__all__ = ['NEG', 'BLOCKS', 'WINDOW', 'logsigmoid', 'gate_dtype', 'causal_mask', 'mlstm_parallel', 'mlstm_step',
+           'mlstm_initial_state', 'mlstm_recurrent', 'slstm_pointwise', 'SLSTMCell', 'Linspace', 'CausalConv1D',
+           'HeadNorm', 'HeadwiseDense', 'MLSTMLayer', 'SLSTMLayer', 'mlstm_forms_gap', 'MLSTMBlock', 'SLSTMBlock',
+           'pattern_from_ratio', 'xlstm_stack', 'XLSTMConfig', 'LastStep', 'dropouts', 'model_inputs', 'build_actor',
+           'build_critic']
 
 # %% ../../nbs/06_xlstm.ipynb #e9bff148
 NEG = -1e30   # "minus infinity" that keeps arithmetic finite
@@ -408,8 +409,12 @@ class SLSTMBlock(layers.Layer):
         h = self.cell(self.norm1(x))
         if self.last_only: h, x = h[:, -1:], x[:, -1:]                   # the feed-forward part on the last bar only
         x = x + self.drop1(self.head_norm(h), training=training)
+        return x + self.drop2(self.feed_forward(x), training=training)
+
+    def feed_forward(self, x):
+        "The gated feed-forward part: exact (erf) GELU, as NX-AI's reference (`keras.ops.gelu` defaults to the tanh approximation)."
         a, g = ops.split(self.ffn_up(self.norm2(x)), 2, axis=-1)
-        return x + self.drop2(self.ffn_down(a * ops.gelu(g)), training=training)
+        return self.ffn_down(a * ops.gelu(g, approximate=False))
 
     def get_config(self):
         return {**super().get_config(), "dim": self.dim, "num_heads": self.num_heads, "conv_kernel": self.conv_kernel,
@@ -457,7 +462,6 @@ class XLSTMConfig(Section):
     conv_kernel: int = param(4, integer(1, 64), "causal convolution width inside the blocks")
     actor_dropout: tuple = param((0.6, 0.5, 0.5), items(number(0, 1, hi_open=True), (3,)), "v1 + 0.1: after embedding, after blocks, in the head")
     critic_dropout: tuple = param((0.4, 0.4), items(number(0, 1, hi_open=True), (2,)), "v1 + 0.1: after embedding, after blocks")
-    v1_dropout: bool = param(False, boolean, "True: v1's rates (each 0.1 lower)")
     qkv_blocksize: int = param(4, integer(0, 64), "block-diagonal q, k, v projections in blocks of this size, as NX-AI's mLSTM (0: dense)")
     mlstm_out_gate: bool = param(False, boolean, "an extra output gate sigmoid(W_o x) in the mLSTM layer (the reference has none)")
     slstm_headwise: bool = param(True, boolean, "sLSTM gate projections block-diagonal per head, as NX-AI's sLSTM (False: dense)")
@@ -478,9 +482,8 @@ class LastStep(layers.Layer):
     def compute_output_shape(self, s): return (s[0], s[2])
 
 def dropouts(cfg, which: str = "actor") -> tuple:
-    "The configured dropout rates, or v1's (each 0.1 lower) when `cfg.v1_dropout`."
-    d = cfg.actor_dropout if which == "actor" else cfg.critic_dropout
-    return tuple(max(0.0, round(r - 0.1, 3)) for r in d) if cfg.v1_dropout else tuple(d)
+    "The configured dropout rates of the actor or the critic."
+    return tuple(cfg.actor_dropout if which == "actor" else cfg.critic_dropout)
 
 # %% ../../nbs/06_xlstm.ipynb #4a491ac2
 def _trunk(x, cfg, dropouts, cell: str, name: str, embedding=None):
@@ -506,19 +509,39 @@ def _trunk(x, cfg, dropouts, cell: str, name: str, embedding=None):
     h = layers.Dense(cfg.embed_dim, activation="gelu", name=f"{name}_res_dense")(x)
     return x + layers.BatchNormalization(name=f"{name}_res_bn")(h)
 
-def build_actor(n_features: int, cfg, cell: str = "xlstm", embedding=None) -> keras.Model:
-    "Window (B, lookback, features) -> probabilities of SELL, HOLD, BUY; `embedding`: the row's embedding hook."
-    d = dropouts(cfg, "actor")
-    inp = keras.Input((cfg.lookback, n_features), name="window")
-    x = _trunk(inp, cfg, d[:2], cell, "actor", embedding)
-    x = layers.Dropout(d[2], name="actor_drop_head")(x)
-    out = layers.Dense(3, activation="softmax", dtype="float32", name="policy")(x)
-    return keras.Model(inp, out, name=f"actor_{cell}")
+WINDOW = "window"    # the 1-minute window's view and input name
 
-def build_critic(n_features: int, cfg, cell: str = "xlstm", embedding=None) -> keras.Model:
-    "Window -> state value (for the RL fine-tuning)."
-    d = dropouts(cfg, "critic")
-    inp = keras.Input((cfg.lookback, n_features), name="window")
-    x = _trunk(inp, cfg, d, cell, "critic", embedding)
+def model_inputs(views, cfg) -> dict:
+    "Keras inputs by view name: `views` is the window's feature count (the only view) or `{view name: per-sample shape}`."
+    if isinstance(views, (int, np.integer)): views = {WINDOW: (cfg.lookback, int(views))}
+    if WINDOW not in views: raise ValueError(f"the views {list(views)} lack the 1-minute {WINDOW!r} view")
+    return {name: keras.Input(tuple(shape), name=name) for name, shape in views.items()}
+
+def _fused(x, inputs: dict, cfg, name: str, branches=(), fuse=None):
+    "The trunk's output `x` fused with the row's `branches` (each reads the inputs it needs): `fuse`, or concatenation and a dense layer."
+    extra = [k for k in inputs if k != WINDOW]
+    if extra and not branches: raise ValueError(f"the views {extra} reach the model, but no `branches` hook reads them")
+    if not branches: return x
+    outs = [branch(inputs, cfg, f"{name}_branch{j}") for j, branch in enumerate(branches)]
+    if fuse is not None: return fuse([x, *outs], cfg, f"{name}_fuse")
+    return layers.Dense(cfg.embed_dim, name=f"{name}_fuse")(layers.Concatenate(name=f"{name}_concat")([x, *outs]))
+
+def _model(inputs: dict, out, name: str) -> keras.Model:
+    "One input tensor when the window is the only view (as before views existed), else named inputs."
+    return keras.Model(inputs[WINDOW] if len(inputs) == 1 else inputs, out, name=name)
+
+def build_actor(views, cfg, cell: str = "xlstm", embedding=None, branches=(), fuse=None) -> keras.Model:
+    """Views -> probabilities of SELL, HOLD, BUY. `views`: the window's feature count, or `{name: shape}` (see `model_inputs`);
+    `embedding`, `branches`, `fuse`: the row's hooks."""
+    d, inputs = dropouts(cfg, "actor"), model_inputs(views, cfg)
+    x = _trunk(inputs[WINDOW], cfg, d[:2], cell, "actor", embedding)
+    x = layers.Dropout(d[2], name="actor_drop_head")(_fused(x, inputs, cfg, "actor", branches, fuse))
+    out = layers.Dense(3, activation="softmax", dtype="float32", name="policy")(x)
+    return _model(inputs, out, f"actor_{cell}")
+
+def build_critic(views, cfg, cell: str = "xlstm", embedding=None, branches=(), fuse=None) -> keras.Model:
+    "Views -> state value (for the RL fine-tuning); arguments as `build_actor`."
+    d, inputs = dropouts(cfg, "critic"), model_inputs(views, cfg)
+    x = _fused(_trunk(inputs[WINDOW], cfg, d, cell, "critic", embedding), inputs, cfg, "critic", branches, fuse)
     out = layers.Dense(1, dtype="float32", name="value")(x)
-    return keras.Model(inp, out, name=f"critic_{cell}")
+    return _model(inputs, out, f"critic_{cell}")

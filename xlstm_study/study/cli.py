@@ -15,13 +15,15 @@ __all__ = ['run_config', 'main']
 
 # %% ../../nbs/90a_cli.ipynb #dd239bd0
 def _parser() -> argparse.ArgumentParser:
+    from xlstm_study.core import profile_names, profile_reads_real_data     # the registered profiles (stages add theirs)
+    profiles = profile_names(); real = [p for p in profiles if profile_reads_real_data(p)]
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the full traceback of an error")
     p = argparse.ArgumentParser(prog="xlstm-study", description="Leakage-free walk-forward study of an xLSTM trading model.", parents=[common])
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run the study and write runs/NAME", parents=[common])
-    r.add_argument("--profile", default="smoke", help="smoke (synthetic, minutes), local (../shared/data), ablation (stage-1 rows, ../shared/data), kaggle (GPU)")
-    r.add_argument("--data", default=None, help="folder of candle files, or 'kaggle'; default: ../shared/data for local and ablation, else the synthetic market")
+    r.add_argument("--profile", default="smoke", help=f"one of: {', '.join(profiles)} (smoke: the synthetic market in minutes; kaggle: the full study on a GPU)")
+    r.add_argument("--data", default=None, help=f"folder of candle files, or 'kaggle'; default: ../shared/data for the real-data profiles ({', '.join(real)}), else the synthetic market")
     r.add_argument("--out", default=None, help="run folder (default: runs/PROFILE)")
     r.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="any StudyConfig field")
     r.add_argument("--quiet", action="store_true")
@@ -33,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="runs/bench"); b.add_argument("--bars", type=int, default=1_000_000)
     b.add_argument("--only", default=None, help="area prefix, e.g. data")
     c = sub.add_parser("config", help="print a profile's configuration as YAML", parents=[common])
-    c.add_argument("--profile", default="smoke")
+    c.add_argument("--profile", default="smoke", help=f"one of: {', '.join(profiles)}")
     return p
 
 # %% ../../nbs/90a_cli.ipynb #a90a0001

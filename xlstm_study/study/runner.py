@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import joblib
-from ..core import StudyConfig, ConfigError, make_config, set_seed, backend_report, shared_data_dir
+from ..core import StudyConfig, ConfigError, make_config, set_seed, backend_report, shared_data_dir, profile_reads_real_data
 from ..registry import REPORTS, MODELS, study_rows, get_model, unwrap, WithInputs
 from ..metrics import classification_metrics, class_shares, plot_confusion, plot_scores
 from ..data.candles import load_candles, synthetic_market, key_symbol, SavedFileError, sha256_file
@@ -22,19 +22,17 @@ from ..trading.simulation import trading_metrics, plot_equity
 from .explain import explain_fold, plot_shap_report
 
 # %% auto #0
-__all__ = ['REAL_DATA_PROFILES', 'LEGACY_MODULES', 'MANIFEST', 'study_data_dir', 'load_frames', 'thin_test', 'required_models',
-           'fit_row', 'prepare_run', 'run_fold', 'run_study', 'write_results', 'summary_table', 'legacy_modules',
-           'load_pickle', 'save_object', 'save_row', 'save_final_models', 'verify_files', 'read_manifest',
-           'load_final_model', 'eval_folder', 'evaluate_run']
+__all__ = ['LEGACY_MODULES', 'MANIFEST', 'study_data_dir', 'load_frames', 'thin_test', 'required_models', 'fit_row',
+           'prepare_run', 'run_fold', 'run_study', 'write_results', 'summary_table', 'legacy_modules', 'load_pickle',
+           'save_object', 'save_row', 'save_final_models', 'verify_files', 'read_manifest', 'load_final_model',
+           'eval_folder', 'evaluate_run']
 
 # %% ../../nbs/90_study.ipynb #45fbd583
-REAL_DATA_PROFILES = ("local", "ablation", "ablation2")
-
 def study_data_dir(profile: str, data_dir=None, announce=print) -> str | None:
-    """The folder a run reads: `data_dir` when given; for a real-data profile (`local`, `ablation`, `ablation2`) the shared candles
-    (`shared_data_dir`), announced; else None (the synthetic market). A real-data profile with no data is a `ConfigError`."""
+    """The folder a run reads: `data_dir` when given; for a profile that studies real candles (`profile_reads_real_data`) the
+    shared candles (`shared_data_dir`), announced; else None (the synthetic market). A real-data profile with no data is a `ConfigError`."""
     if data_dir is not None: return str(data_dir)
-    if profile not in REAL_DATA_PROFILES: return None
+    if not profile_reads_real_data(profile): return None
     d = shared_data_dir()
     if d is None: raise ConfigError(f"the {profile} profile studies real candles and no shared/data folder (nor $XLSTM_STUDY_DATA) "
                                     "is here: pass --data DIR (papermill: -p data_dir DIR)")
@@ -115,7 +113,8 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
                     meta.setdefault("shap", []).append(_explain(model, ctx, test, f.train, cfg, panel, out / "figures" / f"shap_{row.name}_fold{f.k}.png",
                                                                 dict(model=row.name, fold=f.k)))
             rec = dict(model=row.name, fold=f.k, seed=seed, **m, **tm, seconds=round(time.time() - t1, 2))
-            if getattr(model, "resampling", None): rec["train_share"] = model.resampling["label_share_after"]
+            extra = model.extra_metrics() if hasattr(model, "extra_metrics") else None
+            if extra: rec["extra"] = extra                                                  # a row's own figures (resampling, embeddings, online log)
             if getattr(model, "timing", None): rec["fit_timing"] = model.timing           # build, fixed cost, samples/s of a network's fit
             meta["rows"].append(rec)
             _write_json(out / "metrics.json", meta)

@@ -13,16 +13,20 @@ import numpy as np
 import keras
 from keras import ops
 from fastcore.basics import patch
-from ..core import set_seed, Section, config_section, param, integer, number, boolean, items, one_of
-from ..registry import register_model, register_variant, active_hooks
+import types
+from ..core import ConfigError, set_seed, Section, config_section, param, integer, number, boolean, items, one_of
+from ..registry import register_model, active_hooks, Hooks
 from ..metrics import classification_metrics
 from ..data.labels import balanced_weights
 from ..data.splits import WindowDataset, EpochWindows, subsample
+from ..data.views import SampleViews
 from ..models.xlstm import build_actor
 
 # %% auto #0
-__all__ = ['TrainConfig', 'FocalLoss', 'WarmupCosine', 'keras_verbose', 'EpochMetrics', 'distribution_scope', 'precision',
-           'compile_classifier', 'FitTimer', 'fit_sequence_model', 'SequenceModel', 'profile_training_step']
+__all__ = ['STEP_KINDS', 'TrainConfig', 'FocalLoss', 'WarmupCosine', 'keras_verbose', 'EpochMetrics', 'distribution_scope',
+           'precision', 'focal_loss', 'compile_classifier', 'FitTimer', 'fit_sequence_model', 'make_optimizer',
+           'step_hooks', 'batch_gradients', 'hooked_gradients', 'gradient_step', 'hooked_train_step', 'use_train_step',
+           'SequenceModel', 'profile_training_step']
 
 # %% ../../nbs/07_train.ipynb #18a5fbb1
 @config_section("training")
@@ -128,14 +132,17 @@ def precision(cfg):
         finally: keras.config.set_dtype_policy(prev)
     return scope()
 
-def compile_classifier(model, cfg, steps_per_epoch: int, optimizer_hooks=()):
-    "AdamW with warm-up + cosine and gradient clipping, the focal loss; `optimizer_hooks`: the row's `optimizer` hooks, in order."
-    total = max(1, cfg.epochs * steps_per_epoch)
-    lr = WarmupCosine(cfg.learning_rate, int(cfg.warmup_fraction * total), total)
-    opt = keras.optimizers.AdamW(learning_rate=lr, weight_decay=cfg.weight_decay, clipnorm=1.0)
-    for hook in optimizer_hooks: opt = hook(opt, cfg)
-    model.compile(optimizer=opt, loss=FocalLoss(list(cfg.focal_gamma), list(cfg.focal_alpha) or None, cfg.label_smoothing))
-    return model
+def focal_loss(cfg) -> FocalLoss:
+    "The configured focal loss (gamma, alpha, label smoothing)."
+    return FocalLoss(list(cfg.focal_gamma), list(cfg.focal_alpha) or None, cfg.label_smoothing)
+
+def compile_classifier(model, cfg, steps_per_epoch: int, hooks=None, loss=None, kind: str = "classifier", row: str = "",
+                       epochs: int | None = None):
+    """`model` compiled with the row's optimizer (`make_optimizer`: AdamW, warm-up + cosine over `epochs`, clipping, the
+    `optimizer` hooks) and `loss` (default: the focal loss); its Keras `fit` then steps through the row's `train_step`
+    hooks (`use_train_step`; `kind`: what a batch holds). `hooks`: the row's `Hooks` (or a tuple of optimizer hooks)."""
+    model.compile(optimizer=make_optimizer(cfg, hooks, steps_per_epoch, epochs=epochs), loss=loss if loss is not None else focal_loss(cfg))
+    return use_train_step(model, hooks, cfg, kind, row) if isinstance(hooks, Hooks) else model
 
 class FitTimer(keras.callbacks.Callback):
     """Wall time of building, of every training batch and of every epoch: the fit's fixed cost (building, and the
@@ -168,19 +175,109 @@ def fit_sequence_model(model, train_ds, val_ds, y_val, cfg, workdir=None, verbos
     hist.epoch_metrics = metrics.rows
     return hist
 
+# %% ../../nbs/07_train.ipynb #746744d8
+STEP_KINDS = ("classifier", "triplet", "joint", "rl")
+
+def _optimizer_hooks(hooks) -> tuple:
+    if hooks is None: return ()
+    return tuple(hooks.optimizer) if isinstance(hooks, Hooks) else tuple(hooks)
+
+def make_optimizer(cfg, hooks=None, steps_per_epoch: int = 1, base: str = "adamw", learning_rate=None, clipnorm: float = 1.0,
+                   epochs: int | None = None):
+    """The optimizer of every trainable row: `adamw` (warm-up + cosine to `cfg.learning_rate` over `epochs` x `steps_per_epoch`,
+    `cfg.weight_decay`) or `adam` (constant `learning_rate`), clipped to norm `clipnorm`; then the row's `optimizer` hooks, in order."""
+    if base == "adamw":
+        total = max(1, (epochs or cfg.epochs) * steps_per_epoch)
+        lr = WarmupCosine(cfg.learning_rate if learning_rate is None else learning_rate, int(cfg.warmup_fraction * total), total)
+        opt = keras.optimizers.AdamW(learning_rate=lr, weight_decay=cfg.weight_decay, clipnorm=clipnorm)
+    elif base == "adam": opt = keras.optimizers.Adam(learning_rate, clipnorm=clipnorm)
+    else: raise ValueError(f"base must be 'adamw' or 'adam', not {base!r}")
+    for hook in _optimizer_hooks(hooks): opt = hook(opt, cfg)
+    return opt
+
+def _name(f) -> str: return getattr(f, "__qualname__", None) or type(f).__name__
+
+def step_hooks(hooks, kind: str, row: str = "") -> tuple:
+    "The row's `train_step` hooks, each checked to handle batches of `kind` (else a `ConfigError` naming the hook and the row)."
+    if kind not in STEP_KINDS: raise ValueError(f"kind must be one of {STEP_KINDS}, not {kind!r}")
+    if not isinstance(hooks, Hooks): return ()
+    for h in hooks.train_step:
+        ok = getattr(h, "honours", None)
+        if ok is not None and kind not in ok:
+            raise ConfigError(f"row {row or '?'}: the train_step hook {_name(h)} ({', '.join(hooks.sources) or 'its row'}) handles "
+                              f"{'/'.join(ok)} batches, and this row trains on {kind} batches: switch the hook off for this row")
+    return tuple(hooks.train_step)
+
+def batch_gradients(loss_fn, variables, scale=None):
+    "`grads(*batch) -> (loss, gradients, aux)` for `loss_fn(*batch) -> (loss, aux)`; the gradients of `scale(loss)` when given (mixed precision)."
+    import tensorflow as tf
+    def grads(*batch):
+        with tf.GradientTape() as tape:
+            loss, aux = loss_fn(*batch)
+            scaled = scale(loss) if scale is not None else loss
+        return loss, tape.gradient(scaled, variables), aux
+    return grads
+
+def hooked_gradients(loss_fn, variables, hooks=(), cfg=None, scale=None):
+    "`batch_gradients` with each `train_step` hook of `hooks` wrapped around it, in order."
+    grads = batch_gradients(loss_fn, variables, scale)
+    for h in hooks: grads = h(grads, variables, cfg)
+    return grads
+
+def gradient_step(loss_fn, variables, optimizer, hooks=(), cfg=None):
+    "A compiled step `step(*batch) -> (loss, aux)`: the (hooked) gradients of `loss_fn` applied by `optimizer` to `variables`."
+    import tensorflow as tf
+    grads = hooked_gradients(loss_fn, variables, hooks, cfg, optimizer.scale_loss)
+    @tf.function(reduce_retracing=True, autograph=False)
+    def step(*batch):
+        loss, g, aux = grads(*batch)
+        optimizer.apply_gradients(zip(g, variables))
+        return loss, aux
+    return step
+
+def hooked_train_step(self, data):
+    "Keras' `train_step` (TensorFlow backend) with its gradients from `hooked_gradients`: bound to a model by `use_train_step`."
+    import tensorflow as tf
+    from keras.src.losses import loss as loss_module
+    x, y, w = keras.utils.unpack_x_y_sample_weight(data)
+    def loss_fn(x, y, w):
+        y_pred = self(x, training=True)
+        return self._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=w, training=True), y_pred
+    loss, g, y_pred = hooked_gradients(loss_fn, self.trainable_weights, self._step_hooks, self._step_cfg, self.optimizer.scale_loss)(x, y, w)
+    self._loss_tracker.update_state(loss_module.unscale_loss_for_distribution(loss), sample_weight=tf.shape(keras.tree.flatten(x)[0])[0])
+    self.optimizer.apply_gradients(zip(g, self.trainable_weights))
+    return self.compute_metrics(x, y, y_pred, sample_weight=w)
+
+def use_train_step(model, hooks, cfg, kind: str = "classifier", row: str = ""):
+    "Make Keras' `fit` of `model` step through the row's `train_step` hooks (checked for `kind`); a model without such hooks is left as it is."
+    hs = step_hooks(hooks, kind, row)
+    if not hs: return model
+    if keras.backend.backend() != "tensorflow": raise ConfigError(f"row {row}: train_step hooks need the TensorFlow backend, Keras runs on {keras.backend.backend()}")
+    for k, v in (("_step_hooks", hs), ("_step_cfg", cfg), ("train_step", types.MethodType(hooked_train_step, model))): object.__setattr__(model, k, v)
+    return model
+
 # %% ../../nbs/07_train.ipynb #b4a30bcd
 class SequenceModel:
     "A window classifier built by `build_actor` (cell `xlstm` or `lstm`), trained as described above."
     workdir = None   # set by the study: where checkpoints and backups go
 
-    def __init__(self, cfg, seed: int = 0, cell: str = "xlstm", hooks=None):
-        self.cfg, self.seed, self.cell = cfg, seed, cell
+    def __init__(self, cfg, seed: int = 0, cell: str = "xlstm", hooks=None, row: str | None = None):
+        self.cfg, self.seed, self.cell, self.row = cfg, seed, cell, row or cell
         self.hooks = hooks if hooks is not None else active_hooks(cfg)
-        self.resampling = None
+        self.resampling, self.extra = None, {}
+
+    def views(self, ctx) -> SampleViews:
+        "The row's views of the samples of `ctx`: the window and one per `views` hook (`04b_views`)."
+        return SampleViews.for_row(ctx, self.cfg, self.hooks)
 
     def _dataset(self, ctx, idx, y=None, w=None, shuffle=False):
         bs = self.cfg.batch_size if shuffle else 2 * self.cfg.batch_size
-        return WindowDataset(ctx.Xs, ctx.panel.ends[idx], y, self.cfg.lookback, bs, shuffle=shuffle, seed=self.seed, sample_weight=w)
+        return WindowDataset(ctx.Xs, ctx.panel.ends[idx], y, self.cfg.lookback, bs, shuffle=shuffle, seed=self.seed, sample_weight=w,
+                             gather=self.views(ctx).gather)
+
+    def extra_metrics(self) -> dict:
+        "What this row reports beside the study's metrics (the study writes it as the row's `extra` field)."
+        return dict(self.extra)
 
     def _train_data(self, ctx, train):
         "The training windows: the `train_data` hook's, a fresh draw over the whole span every epoch, or one fixed subsample."
@@ -188,32 +285,39 @@ class SequenceModel:
         if self.hooks.train_data is not None or cfg.train_sampling == "fixed":
             tr = subsample(train[::cfg.train_stride], cfg.nn_max_train_samples, self.seed)
             if self.hooks.train_data is not None:
-                ds, self.resampling = self.hooks.train_data(cfg, ctx.Xs, ctx.panel.ends[tr], ctx.labels(tr), self.seed)
+                ds, self.resampling = self.hooks.train_data(cfg, self.views(ctx), ctx.panel.ends[tr], ctx.labels(tr), self.seed)
+                self.extra["resampling"] = self.resampling
                 return ds
             y = ctx.labels(tr)
             return self._dataset(ctx, tr, y, balanced_weights(y).astype("float32") if cfg.class_weights else None, shuffle=True)
         y = ctx.labels(train)
         w = balanced_weights(y).astype("float32") if cfg.class_weights else None
         return EpochWindows(ctx.Xs, ctx.panel.ends[train], y, cfg.nn_max_train_samples, cfg.lookback, cfg.batch_size,
-                            cfg.train_stride, self.seed, sample_weight=w)
+                            cfg.train_stride, self.seed, sample_weight=w, gather=self.views(ctx).gather)
 
-    def build(self, n_features: int, steps_per_epoch: int):
-        "The compiled actor (mixed precision and several GPUs as configured)."
+    def build(self, views, steps_per_epoch: int):
+        "The compiled actor for `views` (a feature count or `{name: shape}`, see `build_actor`), mixed precision and several GPUs as configured."
+        h = self.hooks
         with precision(self.cfg):
-            self.model = build_actor(n_features, self.cfg, self.cell, self.hooks.embedding)
-            compile_classifier(self.model, self.cfg, steps_per_epoch, self.hooks.optimizer)
+            self.model = build_actor(views, self.cfg, self.cell, h.embedding, h.branches, h.fuse)
+            compile_classifier(self.model, self.cfg, steps_per_epoch, h, row=self.row)
         return self.model
+
+    def start_fit(self, ctx, train, val=None) -> tuple:
+        "What every fit of a sequence row starts with: the seed, and the validation samples `va` and labels for early stopping."
+        cfg = self.cfg
+        set_seed(self.seed, cfg.deterministic)
+        va = subsample(val if val is not None and len(val) else train[-len(train) // 10:], max(2_000, cfg.nn_max_train_samples // 5), self.seed)
+        return va, ctx.labels(va)
 
 # %% ../../nbs/07_train.ipynb #b4a30bce
 @patch
 def fit(self: SequenceModel, ctx, train, val=None, verbose=None):
     "Fit on the fold's training samples `train`, early-stopping on `val` (or the training span's last tenth)."
     cfg, t0 = self.cfg, time.perf_counter()
-    set_seed(self.seed, cfg.deterministic)
-    va = subsample(val if val is not None and len(val) else train[-len(train) // 10:], max(2_000, cfg.nn_max_train_samples // 5), self.seed)
-    y_va = ctx.labels(va)
+    va, y_va = self.start_fit(ctx, train, val)
     train_ds = self._train_data(ctx, train)
-    self.build(ctx.Xs.shape[1], len(train_ds))
+    self.build(self.views(ctx).model_spec(), len(train_ds))
     timer = FitTimer(built=time.perf_counter() - t0)
     extra = [timer] + [cb for make in self.hooks.callbacks for cb in make(cfg)]
     self.history = fit_sequence_model(self.model, train_ds, self._dataset(ctx, va, y_va), y_va, cfg, self.workdir, verbose, extra)
@@ -238,7 +342,7 @@ register_model("xlstm", lambda cfg, seed, hooks: SequenceModel(cfg, seed, "xlstm
                doc="xLSTM actor (06_xlstm), focal loss, warm-up + cosine", load=SequenceModel.load)
 register_model("lstm", lambda cfg, seed, hooks: SequenceModel(cfg, seed, "lstm", hooks), kind="sequence",
                doc="the actor's twin with keras.layers.LSTM", load=SequenceModel.load)
-register_variant("xlstm_v1_dropout", "xlstm", {"v1_dropout": True}, doc="the xLSTM actor with v1's dropout (0.1 lower)", group="stage1")
+
 
 # %% ../../nbs/07_train.ipynb #cc1fcdc2
 def _time_fwd_bwd(fn, x, variables, steps: int = 5) -> tuple:

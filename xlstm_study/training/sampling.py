@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import keras
 from imblearn.over_sampling import SMOTE, BorderlineSMOTE, ADASYN, RandomOverSampler
-from ..core import Section, config_section, param, integer, one_of
+from ..core import ConfigError, Section, config_section, param, integer, one_of, register_profile
 from ..registry import register_plugin, register_variant
 from ..data.splits import gather_windows
 
@@ -119,9 +119,11 @@ def curriculum_mix(natural, epoch: int, curriculum_epochs: int) -> np.ndarray:
 class ResampledWindowDataset(keras.utils.PyDataset):
     "Batches of real windows (rows `ends` of `X`) and synthetic windows `synth_X`, shuffled or drawn by a curriculum."
     def __init__(self, X, ends, y, lookback: int, batch_size: int = 256, synth_X=None, synth_y=None,
-                 curriculum_epochs: int = 0, seed: int = 0, **kwargs):
+                 curriculum_epochs: int = 0, seed: int = 0, gather=None, **kwargs):
         super().__init__(**kwargs)
         self.X, self.ends, self.lookback, self.batch_size = X, np.asarray(ends, "int64"), lookback, batch_size
+        self.gather = gather          # rows -> several views (`SampleViews.gather`); real windows only
+        if gather is not None and synth_X is not None and len(synth_X): raise ValueError("synthetic windows have no other views")
         self.synth_X = synth_X if synth_X is not None else np.empty((0, lookback, X.shape[1]), "float32")
         sy = np.asarray(synth_y if synth_y is not None else [], "int64")
         if len(sy) != len(self.synth_X): raise ValueError(f"{len(sy)} labels for {len(self.synth_X)} synthetic windows")
@@ -154,6 +156,7 @@ class ResampledWindowDataset(keras.utils.PyDataset):
     def __getitem__(self, i):
         if i >= len(self): raise IndexError(i)
         idx = self.order[i * self.batch_size:(i + 1) * self.batch_size]
+        if self.gather is not None: return self.gather(self.ends[idx]), self.y[idx]
         real = idx < self.n_real
         x = np.empty((len(idx), self.lookback, self.X.shape[1]), "float32")
         if real.any(): x[real] = gather_windows(self.X, self.ends[idx[real]], self.lookback)
@@ -164,8 +167,13 @@ class ResampledWindowDataset(keras.utils.PyDataset):
         self.epoch += 1; self._draw()
 
 # %% ../../nbs/10_smote.ipynb #9b6dd0c5
-def training_dataset(cfg, Xs, ends, y, seed: int = 0, progress: bool = False) -> tuple:
-    "`(dataset, report)` for the training windows `ends` (labels `y`): resampled per `cfg.smote`, drawn per `cfg.curriculum_epochs`."
+def training_dataset(cfg, views, ends, y, seed: int = 0, progress: bool = False) -> tuple:
+    """`(dataset, report)` for the training samples ending at `ends` (labels `y`): resampled per `cfg.smote`, drawn per
+    `cfg.curriculum_epochs`. `views`: the row's `SampleViews` (or the fold-scaled bars `Xs`, the window alone)."""
+    Xs, gather = (views, None) if isinstance(views, np.ndarray) else (views.X, None if views.only_window else views.gather)
+    if gather is not None and cfg.smote not in ("none", "random"):
+        raise ConfigError(f"smote={cfg.smote!r} interpolates 1-minute windows, and this row's samples have other views too "
+                          f"({', '.join(views.names[1:])}): use smote='random' (index mode), which repeats whole samples")
     ends, y = np.asarray(ends, "int64"), np.asarray(y, "int64")
     before = (np.bincount(y, minlength=3) / max(len(y), 1)).round(4).tolist()
     synth_X = synth_y = None
@@ -173,7 +181,7 @@ def training_dataset(cfg, Xs, ends, y, seed: int = 0, progress: bool = False) ->
         pos = oversample_indices(y, seed); ends, y = ends[pos], y[pos]
     elif cfg.smote != "none":
         synth_X, synth_y = smote_windows(Xs, ends, y, cfg.lookback, cfg.smote, cfg.smote_k, cfg.smote_chunk, seed, progress=progress)
-    ds = ResampledWindowDataset(Xs, ends, y, cfg.lookback, cfg.batch_size, synth_X, synth_y, cfg.curriculum_epochs, seed)
+    ds = ResampledWindowDataset(Xs, ends, y, cfg.lookback, cfg.batch_size, synth_X, synth_y, cfg.curriculum_epochs, seed, gather)
     after = (np.bincount(ds.y, minlength=3) / len(ds.y)).round(4).tolist()
     return ds, dict(sampler=cfg.smote, curriculum_epochs=cfg.curriculum_epochs, label_share_before=before,
                     label_share_after=after, real=ds.n_real, synthetic=ds.n_synthetic, first_epoch=ds.epoch_shares())
@@ -187,6 +195,12 @@ for _name, _over, _doc in [("xlstm_smote", {"smote": "smote"}, "SMOTE on flatten
                            ("xlstm_oversample", {"smote": "random"}, "random oversampling of window positions (index mode)"),
                            ("xlstm_curriculum", {"curriculum_epochs": 2}, "class mix from balanced to natural over 2 epochs")]:
     register_variant(_name, "xlstm", _over, doc=_doc, group="stage1")
+
+# the stage-1 ablation on the real data: every row on the same 3 folds, each network 2 x 30,000 windows (5x the first
+# ablation's 2 x 6,000), test windows capped; `make study PROFILE=ablation DATA=../shared/data`
+register_profile("ablation", dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=30_000, max_test_samples=12_000,
+                                  models=("majority", "persistence", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"), save_final_models=False,
+                                  rl_iters=4, rl_envs=16, rl_steps=64, seeds=(0,), variants=("stage1",)), real_data=True)
 
 # %% ../../nbs/10_smote.ipynb #1c717c1b
 def bench_smote(n: int = 300_000, lookback: int = 60, n_features: int = 25, chunk_size: int = 20_000, seed: int = 0) -> list:
