@@ -14,7 +14,7 @@ from .core import ConfigError, keep_library, check_param_names, stages_loading, 
 # %% auto #0
 __all__ = ['MODELS', 'HOOK_POINTS', 'CHAINED', 'PLUGINS', 'VARIANTS', 'REPORTS', 'register_model', 'Hooks', 'make_hooks',
            'register_plugin', 'active_hooks', 'register_variant', 'variant_names', 'Row', 'study_rows', 'WithInputs',
-           'get_model', 'unwrap', 'register_report']
+           'CachedInputs', 'get_model', 'unwrap', 'register_report']
 
 # %% ../nbs/00b_registry.ipynb #7a0b0006
 MODELS: dict[str, dict] = {}
@@ -161,6 +161,22 @@ class WithInputs:
     def __getattr__(self, name):       # the model's own attributes (history, resampling, ...)
         if name.startswith("__") or name in ("model", "inputs", "makers"): raise AttributeError(name)
         return getattr(self.model, name)
+
+# %% ../nbs/00b_registry.ipynb #85a8832a
+class CachedInputs:
+    "Base of an `inputs` transform: `transform(ctx)` is `_transform(ctx)`, computed once per fold context (see above)."
+    _cache = None
+
+    def _transform(self, ctx): raise NotImplementedError
+
+    def transform(self, ctx):
+        c = self._cache
+        if c is not None and c[0] is ctx.panel and c[1] is ctx.Xs: return c[2]
+        out = self._transform(ctx)
+        self._cache = (ctx.panel, ctx.Xs, out)
+        return out
+
+    def __getstate__(self): return {**self.__dict__, "_cache": None}
 
 # %% ../nbs/00b_registry.ipynb #7a0b0016
 def get_model(name: str, cfg, seed: int = 0, hooks: Hooks | None = None):

@@ -14,7 +14,7 @@ import pandas as pd
 from numba import njit
 from fastcore.basics import patch
 from ..core import Section, config_section, param, integer, items, one_of, optional, text
-from ..registry import register_plugin, register_variant
+from ..registry import register_plugin, register_variant, CachedInputs
 from .candles import key_symbol, DataError, write_state, read_state, SavedFileError
 from .features import FEATURE_GROUPS, FEATURES, SymbolScaler
 from .panel import FoldContext
@@ -361,11 +361,11 @@ def panel_context(panel, sec) -> tuple:
     return res
 
 # %% ../../nbs/21_context.ipynb #c21a0045
-class ContextInputs:
+class ContextInputs(CachedInputs):
     "The `inputs` hook: the context columns, scaled per symbol on the fold's training bars, inserted after the named features."
     def __init__(self, cfg, seed: int = 0):
         self.sec, self.seed = context_section(cfg), seed
-        self.names, self.groups, self.scaled, self.scaler, self._cache = [], {}, [], None, None
+        self.names, self.groups, self.scaled, self.scaler = [], {}, [], None
 
     def fit(self, ctx, train):
         "Standardise the non-flag columns per symbol on the bars up to the last training window's last bar."
@@ -387,19 +387,13 @@ class ContextInputs:
         if self.scaled: out[:, self.scaled] = self.scaler.transform(raw[:, self.scaled], panel.symbols)
         return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
 
-    def transform(self, ctx):
-        "`ctx` with the context columns after the panel's named features, and their names and groups on its panel."
-        key = (id(ctx.panel), id(ctx.Xs))
-        if self._cache is not None and self._cache[0] == key: return self._cache[1]
+    def _transform(self, ctx):
+        "`ctx` with the context columns after the panel's named features, and their names and groups on its panel (once per fold context: `CachedInputs`)."
         if not self.names: return ctx
         p, k = ctx.panel, len(ctx.panel.feature_names)
         Xs = np.concatenate([ctx.Xs[:, :k], self.columns(p), ctx.Xs[:, k:]], axis=1)
         panel = dataclasses.replace(p, feature_names=list(p.feature_names) + self.names, extra_groups={**p.extra_groups, **self.groups})
-        out = FoldContext(panel, Xs)
-        self._cache = (key, out)
-        return out
-
-    def __getstate__(self): return {**self.__dict__, "_cache": None}
+        return FoldContext(panel, Xs)
 
 # %% ../../nbs/21_context.ipynb #c21a0049
 @patch

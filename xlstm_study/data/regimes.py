@@ -13,7 +13,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from fastcore.basics import patch
 from tslearn.clustering import TimeSeriesKMeans
 from ..core import Section, config_section, param, integer, number, boolean, one_of, items
-from ..registry import register_plugin, register_variant
+from ..registry import register_plugin, register_variant, CachedInputs
 from .candles import REGIMES, write_state, read_state, SavedFileError
 from .labels import forward_return, threshold_labels
 from .panel import FoldContext
@@ -310,12 +310,12 @@ class RegimeConfig(Section):
         self.need(len(self.regime_multipliers) == self.n_regimes, "regime_multipliers", f"needs one positive factor per regime ({self.n_regimes})")
 
 # %% ../../nbs/11_regimes.ipynb #91e07c8a
-class RegimeInputs:
+class RegimeInputs(CachedInputs):
     "A fold's regime detector and what it adds to the model's inputs and training labels (see above)."
     def __init__(self, cfg, seed: int = 0):
         if cfg.regime_thresholds and cfg.label_mode == "triple_barrier":
             raise ValueError("regime_thresholds re-labels with thresholds on the forward return: use label_mode 'fixed' or 'adaptive'")
-        self.cfg, self.seed, self.detector, self._cache = cfg, seed, None, None
+        self.cfg, self.seed, self.detector = cfg, seed, None
 
     def fit(self, ctx, train):
         "Fit the detector on the bars up to the last training window's last bar."
@@ -329,10 +329,8 @@ class RegimeInputs:
     def multipliers(self) -> dict:
         return dict(zip(REGIMES, self.cfg.regime_multipliers))
 
-    def transform(self, ctx):
-        "`ctx` with the regime one-hot appended to `Xs` and/or the labels re-made with regime thresholds."
-        key = (id(ctx.panel), id(ctx.Xs))
-        if self._cache is not None and self._cache[0] == key: return self._cache[1]
+    def _transform(self, ctx):
+        "`ctx` with the regime one-hot appended to `Xs` and/or the labels re-made with regime thresholds (once per fold context: `CachedInputs`)."
         panel, Xs = ctx.panel, ctx.Xs
         ids = panel_regimes(self.detector, panel)
         if self.cfg.regime_thresholds:
@@ -341,11 +339,7 @@ class RegimeInputs:
             panel = dataclasses.replace(panel, y=np.where(panel.y >= 0, y, -1).astype("int8"), threshold=thr)
         if self.cfg.regime_feature:
             Xs = np.concatenate([Xs, regime_one_hot(ids, self.detector.n_regimes)], axis=1)
-        out = FoldContext(panel, Xs)
-        self._cache = (key, out)
-        return out
-
-    def __getstate__(self): return {**self.__dict__, "_cache": None}
+        return FoldContext(panel, Xs)
 
 # %% ../../nbs/11_regimes.ipynb #a11b0002
 _DETECTOR_PARAMS = ("n_regimes", "metric", "window", "stride", "max_train_windows", "vol_window", "trend_window", "dtw_every", "n_init", "max_iter", "seed")

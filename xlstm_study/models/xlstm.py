@@ -450,7 +450,7 @@ def xlstm_stack(x, dim: int, pattern: str = "ms", num_heads: int = 4, conv_kerne
 def _pattern(v):
     if not isinstance(v, str) or not v: return "must be block letters, e.g. ms"
     unknown = sorted(set(v) - set(BLOCKS))
-    if unknown: return f"unknown block letter(s) {unknown}; known: {sorted(BLOCKS)} (m = mLSTM, s = sLSTM, a = attention)"
+    if unknown: return f"unknown block letter(s) {unknown}; known: {sorted(BLOCKS)} (m = mLSTM, s = sLSTM; stages add letters to xlstm.BLOCKS)"
 
 @config_section("xlstm")
 @dataclass(frozen=True)
@@ -458,7 +458,7 @@ class XLSTMConfig(Section):
     "The xLSTM actor-critic's shape."
     embed_dim: int = param(96, integer(4, 4096), "embedding width (v1's 96 units)")
     num_heads: int = param(4, integer(1, 64), "mLSTM heads of 2 x embed_dim (4 x 48: v1's 48-state memory)")
-    xlstm_pattern: str = param("ms", _pattern, "blocks: m = mLSTM, s = sLSTM (stages add letters, e.g. a = attention)")
+    xlstm_pattern: str = param("ms", _pattern, "blocks: m = mLSTM, s = sLSTM, and the letters stages add to xlstm.BLOCKS")
     conv_kernel: int = param(4, integer(1, 64), "causal convolution width inside the blocks")
     actor_dropout: tuple = param((0.6, 0.5, 0.5), items(number(0, 1, hi_open=True), (3,)), "v1 + 0.1: after embedding, after blocks, in the head")
     critic_dropout: tuple = param((0.4, 0.4), items(number(0, 1, hi_open=True), (2,)), "v1 + 0.1: after embedding, after blocks")
@@ -496,7 +496,7 @@ def _trunk(x, cfg, dropouts, cell: str, name: str, embedding=None):
         P = cfg.xlstm_pattern
         for j, kind in enumerate(P):
             last = j == len(P) - 1
-            if kind not in "ms":    # blocks other than mLSTM / sLSTM (e.g. attention) stay as they are
+            if kind not in "ms":    # blocks other than mLSTM / sLSTM (a stage's letters) stay as they are
                 x = xlstm_stack(x, cfg.embed_dim, kind, cfg.num_heads, cfg.conv_kernel, name=f"{name}_{j}", last_only=last, **opts); continue
             width = 2 * cfg.embed_dim if kind == "m" else cfg.embed_dim
             h = layers.LSTM(width, return_sequences=not last, name=f"{name}_lstm{j}")(layers.LayerNormalization(name=f"{name}_ln{j}")(x))

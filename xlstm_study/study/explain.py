@@ -19,7 +19,8 @@ from ..data.splits import gather_windows, subsample
 # %% auto #0
 __all__ = ['CLASS_NAMES', 'ShapReport', 'check_windows', 'group_index', 'keras_model_of', 'gradient_shap_values',
            'predict_labels', 'permutation_importance_groups', 'keras_predict_fn', 'shap_report_from_values',
-           'permutation_report', 'analyze_feature_importance_shap', 'plot_shap_report', 'ShapConfig', 'explain_fold']
+           'permutation_report', 'analyze_feature_importance_shap', 'plot_shap_report', 'ShapConfig', 'explain_fold',
+           'views_model', 'explain_views']
 
 # %% ../../nbs/13a_explain.ipynb #4daeba36
 CLASS_NAMES = ("SELL", "HOLD", "BUY")
@@ -37,6 +38,7 @@ class ShapReport:
     n_samples: int = 0                     # windows explained
     n_background: int = 0                  # background windows (gradient) / 0
     baseline: float | None = None          # permutation: the metric before any permutation
+    per_view: pd.Series | None = None      # a model with several views: the attribution of each view, the window's included
 
     def top(self, k: int = 5) -> list: return list(self.per_feature.index[:k])
 
@@ -79,7 +81,7 @@ def gradient_shap_values(model, X, background, nsamples: int = 64, seed: int = 0
         warnings.filterwarnings("ignore", message="The structure of `inputs` doesn't match")
         ex = shap.GradientExplainer(model, np.asarray(background, "float32"), batch_size=nsamples)
         sv = np.asarray(ex.shap_values(np.asarray(X, "float32"), nsamples=nsamples, rseed=seed))
-    return sv[..., None] if sv.ndim == 3 else sv
+    return sv[..., None] if sv.ndim == np.ndim(X) else sv           # one output: no class axis
 
 # %% ../../nbs/13a_explain.ipynb #74094590
 def predict_labels(predict_fn, X) -> np.ndarray:
@@ -226,7 +228,51 @@ def explain_fold(model, ctx, idx, lookback: int, feature_names, max_samples: int
         cut = max(1, len(idx) // 4)
         background_idx, idx = idx[:cut], idx[cut:]
     ex, bg = subsample(idx, max_samples, seed), subsample(np.asarray(background_idx), n_background, seed)
+    views = model.views(ctx) if hasattr(model, "views") else None
+    if views is not None and not views.only_window:                                      # a model with several views
+        return explain_views(model, views, ctx.panel.ends[ex], ctx.panel.ends[bg], ctx.labels(ex), names, groups, seed, method, **kwargs)
     X = gather_windows(ctx.Xs, ctx.panel.ends[ex], lookback)
     B = gather_windows(ctx.Xs, ctx.panel.ends[bg], lookback)
     return analyze_feature_importance_shap(model, X, names, background=B, groups=groups, n_background=len(B),
                                            max_samples=len(X), seed=seed, method=method, y=ctx.labels(ex), **kwargs)
+
+# %% ../../nbs/13a_explain.ipynb #e6020996
+def _flat(batch: dict, shapes: dict) -> np.ndarray:
+    return np.concatenate([np.asarray(batch[n], "float32").reshape(len(batch[n]), -1) for n in shapes], axis=1)
+
+def views_model(km, shapes: dict):
+    "A one-input Keras model over the views (`{name: shape}`) flattened and concatenated in order, calling `km` on the named views."
+    import keras
+    sizes = [int(np.prod(s)) for s in shapes.values()]
+    inp = keras.Input((sum(sizes),), name="views_flat")
+    parts = keras.ops.split(inp, np.cumsum(sizes)[:-1].tolist(), axis=-1)
+    return keras.Model(inp, km({n: keras.layers.Reshape(tuple(s))(p) for (n, s), p in zip(shapes.items(), parts)}))
+
+def explain_views(model, views, rows, background_rows, y, feature_names, groups=None, seed: int = 0, method: str = "auto",
+                  nsamples: int = 64, n_repeats: int = 3, metric=f1_macro) -> ShapReport:
+    "Attributions of a model with several views on the samples ending at `rows` (see above); `views`: its `SampleViews`."
+    import keras
+    km, shapes = keras_model_of(model), views.shapes
+    X, B, gidx = views.gather(rows), views.gather(background_rows), group_index(feature_names, groups)
+    problem = None
+    if km is None: problem = f"{type(model).__name__} is not a Keras model"
+    elif method in ("auto", "gradient"):
+        try:
+            sv = gradient_shap_values(views_model(km, shapes), _flat(X, shapes), _flat(B, shapes), nsamples, seed)
+            parts = np.split(sv, np.cumsum([int(np.prod(s)) for s in shapes.values()])[:-1], axis=1)
+            by = {n: p.reshape(len(p), *shapes[n], p.shape[-1]) for n, p in zip(shapes, parts)}
+            rep = shap_report_from_values(by["window"], feature_names, gidx, len(background_rows))
+            per_view = {n: float(np.abs(p).mean(0).mean(-1).sum()) for n, p in by.items()}
+        except Exception as e: problem = f"shap's GradientExplainer failed ({type(e).__name__}: {e})"
+        if problem and method == "gradient": raise RuntimeError(problem)
+    if problem or method == "permutation":
+        if problem: warnings.warn(f"{problem}; falling back to permutation importance", RuntimeWarning, stacklevel=2)
+        predict = lambda batch: np.asarray(km.predict(batch, verbose=0, batch_size=512))
+        others = {k: v for k, v in X.items() if k != "window"}
+        rep = permutation_report(lambda w: predict({**others, "window": w}), X["window"], y, feature_names, gidx, metric, n_repeats, seed)
+        rng, base = np.random.default_rng(seed), metric(y, predict(X).argmax(1))
+        per_view = {n: base - float(np.mean([metric(y, predict({**X, n: X[n][rng.permutation(len(y))]}).argmax(1)) for _ in range(n_repeats)]))
+                    for n in shapes}
+    rep.per_view = pd.Series(per_view).sort_values(ascending=False, kind="stable")
+    rep.per_group = pd.concat([rep.per_group, pd.Series({f"view {n}": v for n, v in per_view.items() if n != "window"})]).sort_values(ascending=False, kind="stable")
+    return rep

@@ -22,8 +22,8 @@ from ..trading.simulation import trading_metrics, plot_equity
 from .explain import explain_fold, plot_shap_report
 
 # %% auto #0
-__all__ = ['LEGACY_MODULES', 'MANIFEST', 'study_data_dir', 'load_frames', 'thin_test', 'required_models', 'fit_row',
-           'prepare_run', 'run_fold', 'run_study', 'write_results', 'summary_table', 'legacy_modules', 'load_pickle',
+__all__ = ['MANIFEST', 'study_data_dir', 'load_frames', 'thin_test', 'required_models', 'fit_row', 'prepare_run', 'run_fold',
+           'run_study', 'write_results', 'summary_table', 'legacy_names', 'legacy_modules', 'load_pickle',
            'save_object', 'save_row', 'save_final_models', 'verify_files', 'read_manifest', 'load_final_model',
            'eval_folder', 'evaluate_run']
 
@@ -114,7 +114,7 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
                                                                 dict(model=row.name, fold=f.k)))
             rec = dict(model=row.name, fold=f.k, seed=seed, **m, **tm, seconds=round(time.time() - t1, 2))
             extra = model.extra_metrics() if hasattr(model, "extra_metrics") else None
-            if extra: rec["extra"] = extra                                                  # a row's own figures (resampling, embeddings, online log)
+            if extra: rec["extra"] = extra                                                  # the row's own figures, as the model reports them
             if getattr(model, "timing", None): rec["fit_timing"] = model.timing           # build, fixed cost, samples/s of a network's fit
             meta["rows"].append(rec)
             _write_json(out / "metrics.json", meta)
@@ -159,7 +159,8 @@ def _explain(model, ctx, idx, background_idx, cfg, panel, path: Path, tag: dict)
                        background_idx=background_idx, n_background=64)
     fig = plot_shap_report(rep, title=f"{tag.get('model')} fold {tag.get('fold')}: {rep.method}")
     fig.savefig(path, dpi=110); plt.close(fig)
-    return dict(**tag, method=rep.method, per_group=rep.per_group.round(5).to_dict(),
+    views = {} if getattr(rep, "per_view", None) is None else dict(per_view=rep.per_view.round(5).to_dict())
+    return dict(**tag, method=rep.method, per_group=rep.per_group.round(5).to_dict(), **views,
                 top_features=rep.per_feature.head(10).round(5).to_dict(), per_lag_first5=rep.per_lag.head(5).round(5).tolist())
 
 def _equity_figure(results: dict, path: Path, title: str):
@@ -191,16 +192,20 @@ def _figures(results: pd.DataFrame, folder: Path):
     fig.tight_layout(); fig.savefig(folder / "confusion.png", dpi=110); plt.close(fig)
 
 # %% ../../nbs/90_study.ipynb #316ba5d5
-LEGACY_MODULES = {"xlstm_study.baselines": "xlstm_study.models.baselines", "xlstm_study.features": "xlstm_study.data.features",
-                  "xlstm_study.regimes": "xlstm_study.data.regimes", "xlstm_study.train": "xlstm_study.training.fit",
-                  "xlstm_study.simulation": "xlstm_study.trading.simulation"}
+def legacy_names() -> dict:
+    """Old flat module name -> module: before the subpackages every module sat at the top (`xlstm_study.NAME`, NAME the
+    last part of today's module), except `train`, now `training.fit`."""
+    from xlstm_study.core import load_stages
+    out = {f"xlstm_study.{m.rsplit('.', 1)[1]}": m for m in load_stages()}
+    return {**out, "xlstm_study.train": "xlstm_study.training.fit"}
 
 @contextmanager
 def legacy_modules():
     "While active, the module names of run folders written before the subpackages resolve to the new modules."
     import importlib
-    added = [old for old in LEGACY_MODULES if old not in sys.modules]
-    for old in added: sys.modules[old] = importlib.import_module(LEGACY_MODULES[old])
+    names = legacy_names()
+    added = [old for old in names if old not in sys.modules]
+    for old in added: sys.modules[old] = importlib.import_module(names[old])
     try: yield
     finally:
         for old in added: sys.modules.pop(old, None)

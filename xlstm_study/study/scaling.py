@@ -28,7 +28,7 @@ for _n in SIZES:
         register_variant(f"{_m}_n{size_label(_n)}", _m, _over, doc=f"{_m} trained on {_n:,} windows", group="scaling")
 
 register_profile("scaling", dict(n_folds=2, models=("majority",), variants=("scaling",), max_test_samples=30_000,
-                                 save_final_models=False, shap_samples=0, seeds=(0,)))
+                                 save_final_models=False, shap_samples=0, seeds=(0,)), real_data=True)
 
 # %% ../../nbs/91_scaling.ipynb #9a1c0009
 _ROW = re.compile(r"^(?P<model>[a-z]+)_n(?P<size>\d+)k?$")

@@ -12,7 +12,7 @@ import numpy as np
 import keras
 from keras import ops
 from fastcore.basics import patch
-from ..core import ConfigError, set_seed, Section, config_section, param, integer, number, one_of, optional
+from ..core import ConfigError, Section, config_section, param, integer, number, one_of, optional, register_profile
 from ..registry import register_model, register_variant
 from ..metrics import CLASSES, classification_metrics
 from ..data.splits import WindowDataset, gather_windows, subsample
@@ -138,9 +138,10 @@ def triplet_loss(cfg) -> TripletLoss:
 # %% ../../nbs/20_contrastive.ipynb #c0a70029
 class BalancedWindows(keras.utils.PyDataset):
     "Batches of `k` windows of every outcome class (with >= 2 windows), drawn anew each epoch from the windows ending at `ends` only."
-    def __init__(self, X, ends, outcome, k: int, n_windows: int, lookback: int = 60, seed: int = 0, labels=None, **kwargs):
+    def __init__(self, X, ends, outcome, k: int, n_windows: int, lookback: int = 60, seed: int = 0, labels=None, gather=None, **kwargs):
         super().__init__(**kwargs)
         self.X, self.ends, self.outcome = X, np.asarray(ends, "int64"), np.asarray(outcome, "int64")
+        self.gather = gather          # rows -> the samples' views (`SampleViews.gather`); None: the window of `X`
         self.labels = None if labels is None else np.asarray(labels, "int64")
         if len(self.outcome) != len(self.ends) or (self.labels is not None and len(self.labels) != len(self.ends)):
             raise ValueError(f"{len(self.outcome)} outcomes (and labels) for {len(self.ends)} windows")
@@ -166,7 +167,7 @@ class BalancedWindows(keras.utils.PyDataset):
     def __getitem__(self, i):
         if i >= len(self): raise IndexError(i)
         pos = self.batches[i]
-        x = gather_windows(self.X, self.ends[pos], self.lookback)
+        x = self.gather(self.ends[pos]) if self.gather is not None else gather_windows(self.X, self.ends[pos], self.lookback)
         return x, (self.outcome[pos] if self.labels is None else np.stack([self.labels[pos], self.outcome[pos]], 1))
 
     def on_epoch_end(self): self._draw()
@@ -177,9 +178,10 @@ def window_encoder(actor, name: str = "window_encoder") -> keras.Model:
     emb = actor.get_layer("actor_drop_head").input
     return keras.Model(actor.input, keras.layers.UnitNormalization(axis=-1, dtype="float32", name="unit_embedding")(emb), name=name)
 
-def embed_windows(encoder, ctx, idx, batch_size: int = 1024) -> np.ndarray:
-    "Embeddings (n, width) of the samples `idx` of a fold context."
-    ds = WindowDataset(ctx.Xs, ctx.panel.ends[np.asarray(idx)], None, encoder.input_shape[1], batch_size)
+def embed_windows(encoder, ctx, idx, batch_size: int = 1024, gather=None) -> np.ndarray:
+    "Embeddings (n, width) of the samples `idx` of a fold context (`gather`: the row's views, when it has more than the window)."
+    lookback = encoder.input_shape[1] if gather is None else None
+    ds = WindowDataset(ctx.Xs, ctx.panel.ends[np.asarray(idx)], None, lookback or 1, batch_size, gather=gather)
     return np.asarray(encoder.predict(ds, verbose=0), "float32")
 
 def freeze_encoder(actor, frozen: bool = True):
@@ -188,26 +190,24 @@ def freeze_encoder(actor, frozen: bool = True):
     return actor
 
 # %% ../../nbs/20_contrastive.ipynb #c0a70035
-def compile_with(model, cfg, steps_per_epoch: int, optimizer_hooks=(), loss=None, epochs: int | None = None):
-    "`compile_classifier`'s optimizer (its schedule over `epochs`, default `cfg.epochs`) and focal loss, or `loss` in its place."
-    c = cfg if epochs in (None, cfg.epochs) else cfg.replace(epochs=epochs)
-    compile_classifier(model, c, steps_per_epoch, optimizer_hooks)
-    if loss is not None: model.compile(optimizer=model.optimizer, loss=loss)
-    return model
+def compile_with(model, cfg, steps_per_epoch: int, hooks=None, loss=None, epochs: int | None = None, kind: str = "classifier", row: str = ""):
+    """`compile_classifier`: the row's optimizer (its schedule over `epochs`, default `cfg.epochs`; its `optimizer` hooks) and
+    the focal loss or `loss`; Keras' `fit` then steps through the row's `train_step` hooks for batches of `kind`."""
+    return compile_classifier(model, cfg, steps_per_epoch, hooks, loss=loss, kind=kind, row=row, epochs=epochs)
 
-def balanced_windows(ctx, train, cfg, seed: int = 0, with_labels: bool = False) -> BalancedWindows:
-    "Class-balanced batches (by `contrastive_outcome`) of the fold's training samples `train` (every `train_stride`-th)."
+def balanced_windows(ctx, train, cfg, seed: int = 0, with_labels: bool = False, gather=None) -> BalancedWindows:
+    "Class-balanced batches (by `contrastive_outcome`) of the fold's training samples `train` (every `train_stride`-th); `gather`: the row's views."
     tr = np.sort(np.asarray(train))[::cfg.train_stride]
     return BalancedWindows(ctx.Xs, ctx.panel.ends[tr], window_outcomes(ctx, tr, cfg), per_class(cfg), cfg.nn_max_train_samples,
-                           cfg.lookback, seed, ctx.labels(tr) if with_labels else None)
+                           cfg.lookback, seed, ctx.labels(tr) if with_labels else None, gather)
 
-def pretrain_encoder(actor, ctx, train, cfg, seed: int = 0, optimizer_hooks=(), verbose=None):
+def pretrain_encoder(actor, ctx, train, cfg, seed: int = 0, hooks=None, verbose=None, gather=None, row: str = ""):
     "Train `actor`'s trunk in place with the triplet loss on balanced batches of the training samples `train`; the Keras History (`.sampler`: the batches)."
-    ds = balanced_windows(ctx, train, cfg, seed)
+    ds = balanced_windows(ctx, train, cfg, seed, gather=gather)
     epochs = cfg.contrastive_pretrain_epochs or cfg.epochs
     with precision(cfg):
         enc = window_encoder(actor)
-        compile_with(enc, cfg, len(ds), optimizer_hooks, triplet_loss(cfg), epochs)
+        compile_with(enc, cfg, len(ds), hooks, triplet_loss(cfg), epochs, kind="triplet", row=row)
     hist = enc.fit(ds, epochs=epochs, verbose=keras_verbose() if verbose is None else verbose)
     hist.sampler = ds
     return hist
@@ -319,37 +319,41 @@ def embedding_report(encoders: dict, ctx, probe: dict, cfg, title: str = "") -> 
 class ContrastiveModel(SequenceModel):
     "The xLSTM actor with triplet-trained window embeddings: pre-trained then fine-tuned, or trained jointly (`contrastive_mode`)."
     def __init__(self, cfg, seed: int = 0, cell: str = "xlstm", hooks=None):
-        super().__init__(cfg, seed, cell, hooks)
-        self.quality, self.embeddings, self.probe, self.stage_seconds = {}, {}, None, {}
+        super().__init__(cfg, seed, cell, hooks, row="xlstm_contrastive")
+        self.quality, self.embeddings, self.probe, self.stage_seconds, self._gather = {}, {}, None, {}, None
+
+    def extra_metrics(self) -> dict:
+        "The embeddings' quality at each stage (init, pre-trained, final) and the time of each stage, beside the row's metrics."
+        return {**super().extra_metrics(), "embedding_quality": self.quality, "stage_seconds": self.stage_seconds}
 
     def _assess(self, stage: str, ctx):
         "Embedding quality of the actor's current encoder on the probe windows (evaluation only)."
         if self.probe is None: return
         enc = self._encoder
-        self.embeddings[stage] = embed_windows(enc, ctx, self.probe["val"])
-        self.quality[stage] = embedding_quality(embed_windows(enc, ctx, self.probe["train"]), self.embeddings[stage], self.probe,
+        self.embeddings[stage] = embed_windows(enc, ctx, self.probe["val"], gather=self._gather)
+        self.quality[stage] = embedding_quality(embed_windows(enc, ctx, self.probe["train"], gather=self._gather), self.embeddings[stage], self.probe,
                                                 self.cfg.contrastive_knn_k)
 
     def _pretrain(self, ctx, train, train_ds, val_ds, y_va, verbose):
         "Triplet pre-training, then the head alone with the encoder frozen; the model to train in full."
         cfg, t0 = self.cfg, time.perf_counter()
-        self.pretrain_history = pretrain_encoder(self.model, ctx, train, cfg, self.seed, self.hooks.optimizer, verbose)
+        self.pretrain_history = pretrain_encoder(self.model, ctx, train, cfg, self.seed, self.hooks, verbose, self._gather, self.row)
         self.stage_seconds["pretrain_s"] = round(time.perf_counter() - t0, 1)
         self._assess("pretrained", ctx)
         if cfg.contrastive_frozen_epochs:
             t0 = time.perf_counter()
-            with precision(cfg): compile_with(freeze_encoder(self.model), cfg, len(train_ds), self.hooks.optimizer, epochs=cfg.contrastive_frozen_epochs)
+            with precision(cfg): compile_with(freeze_encoder(self.model), cfg, len(train_ds), self.hooks, epochs=cfg.contrastive_frozen_epochs, row=self.row)
             fcfg = cfg.replace(epochs=cfg.contrastive_frozen_epochs)
             self.frozen_history = fit_sequence_model(self.model, train_ds, val_ds, y_va, fcfg, None, verbose)
             self.stage_seconds["frozen_s"] = round(time.perf_counter() - t0, 1)
-        with precision(cfg): return compile_with(freeze_encoder(self.model, False), cfg, len(train_ds), self.hooks.optimizer)
+        with precision(cfg): return compile_with(freeze_encoder(self.model, False), cfg, len(train_ds), self.hooks, row=self.row)
 
     def _joint(self, train_ds):
         "The actor inside `JointTriplet`, compiled (focal + weighted triplet loss)."
         cfg = self.cfg
         with precision(cfg):
             return compile_with(JointTriplet(self.model, cfg.contrastive_weight, cfg.contrastive_margin, cfg.contrastive_mining),
-                                cfg, len(train_ds), self.hooks.optimizer)
+                                cfg, len(train_ds), self.hooks, kind="joint", row=self.row)
 
     def embedding_report(self, title: str = "") -> tuple:
         "`(quality by stage, figure)` of the embeddings recorded during `fit`."
@@ -364,12 +368,12 @@ def fit(self: ContrastiveModel, ctx, train, val=None, verbose=None):
     if joint and self.hooks.train_data is not None:
         raise ConfigError(f"contrastive_mode='joint' draws its own class-balanced batches, and this row also sets a train_data hook "
                           f"({', '.join(self.hooks.sources)}): switch one off")
-    set_seed(self.seed, cfg.deterministic)
     train = np.sort(np.asarray(train))
-    va = subsample(val if val is not None and len(val) else train[-len(train) // 10:], max(2_000, cfg.nn_max_train_samples // 5), self.seed)
-    y_va = ctx.labels(va)
-    train_ds = balanced_windows(ctx, train, cfg, self.seed, with_labels=True) if joint else self._train_data(ctx, train)
-    self.build(ctx.Xs.shape[1], len(train_ds))
+    va, y_va = self.start_fit(ctx, train, val)
+    views = self.views(ctx)
+    self._gather = None if views.only_window else views.gather
+    train_ds = balanced_windows(ctx, train, cfg, self.seed, with_labels=True, gather=self._gather) if joint else self._train_data(ctx, train)
+    self.build(views.model_spec(), len(train_ds))
     with precision(cfg): self._encoder = window_encoder(self.model)
     built = time.perf_counter() - t0
     self.probe = quality_probe(ctx, train, va, cfg, self.seed) if cfg.contrastive_eval_windows else None
@@ -391,3 +395,9 @@ register_variant("xlstm_contrastive_pretrain", "xlstm_contrastive", {"contrastiv
                  doc="encoder pre-trained with a triplet loss (online mining, balanced batches), then fine-tuned: head first, then all layers")
 register_variant("xlstm_contrastive_joint", "xlstm_contrastive", {"contrastive_mode": "joint"}, group="stage2",
                  doc="focal loss + weighted triplet loss on the window embeddings, class-balanced batches")
+
+# the stage-2 ablation (contrastive, context, online rows: the `stage2` group) on the stage-1 ablation's 3 folds; each network
+# 2 x 15,000 windows (the contrastive pre-training adds its own epochs), no SHAP, no RL: `make study PROFILE=ablation2`
+register_profile("ablation2", dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=15_000, max_test_samples=12_000,
+                                   models=("majority", "persistence", "gbm", "buy_and_hold", "xlstm"), save_final_models=False,
+                                   shap_samples=0, seeds=(0,), variants=("stage2",)), real_data=True)

@@ -16,7 +16,8 @@ from ..core import Section, config_section, param, integer, number, optional, it
 from ..registry import register_model, register_variant, active_hooks
 from ..data.candles import write_state, read_state
 from ..data.splits import WindowDataset, gather_windows, subsample
-from .fit import SequenceModel, FocalLoss
+from ..data.views import SampleViews, take, concat
+from .fit import SequenceModel, FocalLoss, focal_loss, make_optimizer, gradient_step, step_hooks
 
 # %% auto #0
 __all__ = ['MODES', 'OnlineConfig', 'DriftMonitor', 'error_stream', 'alarms', 'Tuner', 'OnlineLearner', 'prequential',
@@ -141,22 +142,16 @@ def alarms(monitor: DriftMonitor, errors, bars, block: int = 100, bar_ns: int = 
 
 # %% ../../nbs/22_online.ipynb #22a00019
 class Tuner:
-    "A copy of a Keras classifier with its own Adam optimizer and a compiled, weighted gradient step in inference mode."
-    def __init__(self, model, loss):
-        import tensorflow as tf
+    """A copy of a Keras classifier with its own Adam optimizer (`make_optimizer`: the row's `optimizer` hooks) and a compiled,
+    weighted gradient step in inference mode (`gradient_step`: the row's `train_step` hooks)."""
+    def __init__(self, model, loss, hooks=None, cfg=None, row: str = "xlstm_online"):
         self.model = keras.models.clone_model(model)
         self.model.set_weights(model.get_weights())
-        self.opt = keras.optimizers.Adam(1e-4, clipnorm=1.0)
+        self.opt = make_optimizer(cfg, hooks, base="adam", learning_rate=1e-4, clipnorm=1.0)
         tvars = self.model.trainable_variables
         self.opt.build(tvars)
-
-        @tf.function(reduce_retracing=True, autograph=False)
-        def step(x, y, w):
-            with tf.GradientTape() as tape:
-                value = loss(y, self.model(x, training=False), sample_weight=w)
-            self.opt.apply_gradients(zip(tape.gradient(value, tvars), tvars))
-            return value
-        self._step = step
+        def loss_fn(x, y, w): return loss(y, self.model(x, training=False), sample_weight=w), ()
+        self._step = gradient_step(loss_fn, tvars, self.opt, step_hooks(hooks, "classifier", row), cfg)
 
     def restart(self, weights, lr: float):
         "Weights `weights`, a fresh optimizer state, learning rate `lr`."
@@ -165,7 +160,8 @@ class Tuner:
         self.opt.learning_rate = lr
 
     def step(self, x, y, w) -> float:
-        return float(self._step(np.asarray(x, "float32"), np.asarray(y, "int64"), np.asarray(w, "float32")))
+        x = {k: np.asarray(v, "float32") for k, v in x.items()} if isinstance(x, dict) else np.asarray(x, "float32")
+        return float(self._step(x, np.asarray(y, "int64"), np.asarray(w, "float32"))[0])
 
     def predict(self, data) -> np.ndarray: return np.asarray(self.model.predict(data, verbose=0), "float32")
     def get_weights(self): return self.model.get_weights()
@@ -177,11 +173,12 @@ MODES = ("frozen", "updates", "drift", "calendar")
 class OnlineLearner:
     "One prequential run's state over the fold context `ctx` (see above); `tuner`: a `Tuner` (or None for a subclass's own model)."
     def __init__(self, tuner, ctx, oc: OnlineConfig, mode: str = "drift", lr: float = 1e-4, replay=None,
-                 class_weights=None, seed: int = 0, lookback: int | None = None, base_weights=None):
+                 class_weights=None, seed: int = 0, lookback: int | None = None, base_weights=None, gather=None):
         if mode not in MODES: raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         p = ctx.panel
         self.tuner, self.ctx, self.oc, self.seed = tuner, ctx, oc, seed
         self.bar, self.lookback, self.ends = int(p.bar_ns), lookback or p.lookback, np.asarray(p.ends)
+        self.gather = gather or (lambda rows: gather_windows(ctx.Xs, rows, self.lookback))   # the row's views of the samples ending at `rows`
         self.label_end = np.asarray(p.label_end, "int64")
         self.by_label = np.argsort(self.label_end, kind="stable"); self.label_sorted = self.label_end[self.by_label]
         self.y = np.asarray(p.y)[self.ends].astype("int64")
@@ -229,10 +226,10 @@ def _learn(self: OnlineLearner, samples, weights, D: int):
     "One gradient step per row of `samples`, each batch completed from the replay buffer."
     n_rep = self.oc.online_batch - samples.shape[1]
     for s, w in zip(samples, weights):
-        x, y = gather_windows(self.ctx.Xs, self.ends[s], self.lookback), self.y[s]
+        x, y = self.gather(self.ends[s]), self.y[s]
         if n_rep:
             r = self.rng.integers(0, len(self.replay[1]), n_rep)
-            x, y = np.concatenate([x, self.replay[0][r]]), np.concatenate([y, self.replay[1][r]])
+            x, y = concat([x, take(self.replay[0], r)]), np.concatenate([y, self.replay[1][r]])
             w = np.concatenate([w, self.cw[self.replay[1][r]]])
         self.tuner.step(x, y, w)
 
@@ -270,7 +267,7 @@ def _before_block(self: OnlineLearner, D: int):
     if self.mode == "drift": self.snaps.append((D, self.get_weights()))
 
 def _predict(self: OnlineLearner, samples) -> np.ndarray:
-    return self.tuner.predict(WindowDataset(self.ctx.Xs, self.ends[samples], None, self.lookback, 1024))
+    return self.tuner.predict(WindowDataset(self.ctx.Xs, self.ends[samples], None, self.lookback, 1024, gather=self.gather))
 
 def _after_block(self: OnlineLearner, samples, proba):
     new = [samples, proba.argmax(1), self.label_end[samples], np.full(len(samples), self.epoch)]
@@ -307,9 +304,18 @@ class OnlineModel:
         self.hooks = hooks if hooks is not None else active_hooks(cfg)
         self.base, self.lr, self.replay, self.class_weights = None, None, None, np.ones(3, "float32")
         self.lr_check, self.online_log, self._tuner = {}, None, None
+        self.row = f"xlstm_online_{mode}"
 
     @property
     def oc(self) -> OnlineConfig: return self.cfg.sections["online"]
+
+    def views(self, ctx) -> SampleViews:
+        "The row's views (its base's): the window and one per `views` hook."
+        return self.base.views(ctx) if hasattr(self.base, "views") else SampleViews.for_row(ctx, self.cfg, self.hooks)
+
+    def extra_metrics(self) -> dict:
+        "The online loop's log (updates, retrains, drifts) and the learning-rate check, beside the row's metrics."
+        return dict(online=self.online_log, lr=self.lr, lr_check={str(k): v for k, v in self.lr_check.items()})
 
     def fit(self, ctx, train, val=None, verbose=None, base=None):
         "Keep `base` (the fitted `xlstm` row of this fold and seed, or one fitted here), class weights, replay buffer and learning rate."
@@ -322,7 +328,7 @@ class OnlineModel:
         counts = np.bincount(ctx.labels(train), minlength=3)
         self.class_weights = (len(train) / (3 * np.maximum(counts, 1)) if cfg.class_weights else np.ones(3)).astype("float32")
         rep = subsample(train, oc.online_replay, self.seed)[: oc.online_replay]
-        self.replay = (gather_windows(ctx.Xs, ctx.panel.ends[rep], cfg.lookback).astype("float32"), ctx.labels(rep))
+        self.replay = (self.views(ctx).gather(ctx.panel.ends[rep]), ctx.labels(rep))
         tail = np.asarray(val) if val is not None and len(val) else train[-max(1, len(train) // 10):]
         self.lr = oc.online_lr if oc.online_lr is not None else self.choose_lr(ctx, tail)
         return self
@@ -331,9 +337,10 @@ class OnlineModel:
         "A fresh `OnlineLearner` over `ctx` (the tuned copy of the base is built once and reused)."
         if self._tuner is None:
             c = self.cfg
-            self._tuner = Tuner(self.base.model, FocalLoss(list(c.focal_gamma), list(c.focal_alpha) or None, c.label_smoothing))
+            self._tuner = Tuner(self.base.model, focal_loss(c), self.hooks, c, self.row)
         return OnlineLearner(self._tuner, ctx, self.oc, mode or self.mode, lr if lr is not None else (self.lr or self.oc.online_lrs[0]),
-                             self.replay, self.class_weights, self.seed, self.cfg.lookback, self.base.model.get_weights())
+                             self.replay, self.class_weights, self.seed, self.cfg.lookback, self.base.model.get_weights(),
+                             self.views(ctx).gather)
 
 # %% ../../nbs/22_online.ipynb #22a00037
 def _choose_lr(self: OnlineModel, ctx, tail) -> float:
@@ -361,7 +368,9 @@ def _save(self: OnlineModel, path):
     self.base.save(path)
     meta = dict(type="OnlineModel", mode=self.mode, lr=self.lr, class_weights=self.class_weights.tolist(),
                 lr_check={str(k): v for k, v in self.lr_check.items()})
-    write_state(path, meta, dict(replay_x=self.replay[0], replay_y=self.replay[1]))
+    x = self.replay[0]
+    xs = {f"replay_x.{k}": v for k, v in x.items()} if isinstance(x, dict) else dict(replay_x=x)     # one array per view
+    write_state(path, meta, dict(**xs, replay_y=self.replay[1]))
 
 def _load(cls, path, cfg, hooks=None):
     "A saved online row, ready to run its online loop on new data."
@@ -369,7 +378,8 @@ def _load(cls, path, cfg, hooks=None):
     obj = cls(cfg, cfg.seeds[0], hooks, meta["mode"])
     obj.base = SequenceModel.load(path, cfg, hooks)
     obj.lr, obj.class_weights, obj.lr_check = meta["lr"], np.asarray(meta["class_weights"], "float32"), meta["lr_check"]
-    obj.replay = (arrays["replay_x"], arrays["replay_y"])
+    views = {k.split(".", 1)[1]: v for k, v in arrays.items() if k.startswith("replay_x.")}
+    obj.replay = (views or arrays["replay_x"], arrays["replay_y"])
     return obj
 
 OnlineModel.choose_lr, OnlineModel.predict_proba, OnlineModel.save, OnlineModel.load = _choose_lr, _predict_proba, _save, classmethod(_load)

@@ -25,8 +25,9 @@ def action_positions(actions, allow_short: bool = True) -> np.ndarray:
 class Market:
     "Per-bar arrays the environments step through: sample rows `ends` (sorted), features `Xs`, real `open_` prices."
     def __init__(self, Xs, ends, open_, lookback: int, fee_bp: float = 10.0, slippage_bp: float = 0.0,
-                 segment=None, allow_short: bool = True, bar_cost=None):
+                 segment=None, allow_short: bool = True, bar_cost=None, gather=None):
         self.Xs, self.open, self.ends = np.asarray(Xs, "float32"), np.asarray(open_, "float64"), np.asarray(ends, "int64")
+        self.gather = gather          # rows -> the samples' views (`SampleViews.gather`), when the policy reads more than the window
         self.lookback, self.allow_short = int(lookback), allow_short
         n = len(self.open)
         if self.Xs.ndim != 2 or len(self.Xs) != n: raise ValueError(f"Xs must be (bars, features) with {n} bars like open_, got {self.Xs.shape}")
@@ -54,7 +55,8 @@ def n_features(self: Market) -> int: return self.Xs.shape[1]
 
 @patch
 def windows(self: Market, rows) -> np.ndarray:
-    "Windows (len(rows), lookback, F) ending at `rows`: bars <= row only."
+    "Windows (len(rows), lookback, F) ending at `rows`: bars <= row only (or the row's views, by name, when the market has `gather`)."
+    if self.gather is not None: return self.gather(np.asarray(rows))
     return self.Xs[np.asarray(rows)[..., None] + self._offs]
 
 @patch

@@ -14,7 +14,8 @@ from keras import ops
 from ...core import set_seed, progress_line, Section, config_section, param, integer, number, optional
 from ...registry import register_model, active_hooks
 from ...models.xlstm import build_actor, build_critic
-from ...training.fit import SequenceModel
+from ...data.views import SampleViews
+from ...training.fit import SequenceModel, make_optimizer, gradient_step, step_hooks
 from ..ledger import key_cost_rates, fill_bar, fill_return, mark, run_ends, settle, trade_cost
 from .env import Market, VecTradingEnv, action_positions, step_reward
 from .policy import RLPolicy, make_policy
@@ -86,37 +87,38 @@ class RLConfig(Section):
     rl_reward_scale: float = param(1e4, number(0, lo_open=True), "rewards in basis points inside PPO (values and losses of order 1)")
 
 # %% ../../../nbs/14b_rl_ppo.ipynb #d7dcb21f
-def ppo_finetune(actor, critic, market: Market, rl: RLConfig | None = None, seed: int = 0, progress: bool = True, **params):
+def ppo_finetune(actor, critic, market: Market, rl: RLConfig | None = None, seed: int = 0, progress: bool = True, hooks=None,
+                 study_cfg=None, row: str = "xlstm_rl", **params):
     """Fine-tune (copies of) the supervised actor and critic with PPO on `market`; `rl` (default `RLConfig()`)
-    with any of its fields replaced by `params`. Returns (policy, history)."""
-    import tensorflow as tf
+    with any of its fields replaced by `params`; `hooks`: the row's (its `optimizer` and `train_step` hooks reach PPO's
+    Adam and gradient step; `study_cfg` is what they are handed). Returns (policy, history)."""
     cfg = dataclasses.replace(rl or RLConfig(), **params)
+    hook_cfg = study_cfg if study_cfg is not None else cfg
     set_seed(seed)
     policy = make_policy(actor, critic)
     venv = VecTradingEnv(market, cfg.rl_envs, cfg.rl_steps, seed)
     rng = np.random.default_rng(seed + 1)
-    opt = keras.optimizers.Adam(cfg.rl_lr, clipnorm=cfg.rl_max_grad_norm)
+    opt = make_optimizer(hook_cfg, hooks, base="adam", learning_rate=cfg.rl_lr, clipnorm=cfg.rl_max_grad_norm)
     tvars = policy.trainable_variables
     opt.build(tvars)
 
-    @tf.function(reduce_retracing=True, autograph=False)
-    def update(w, s, a, old_lp, adv, ret, old_v):
-        with tf.GradientTape() as tape:
-            logits, v = policy({"window": w, "state": s}, training=False)
-            lp_all = ops.log_softmax(logits, axis=-1)
-            lp = ops.take_along_axis(lp_all, a[:, None], axis=1)[:, 0]
-            ratio = ops.exp(lp - old_lp)
-            pg = -ops.mean(ops.minimum(ratio * adv, ops.clip(ratio, 1 - cfg.rl_clip, 1 + cfg.rl_clip) * adv))
-            vl = ops.square(v - ret)
-            if cfg.rl_value_clip is not None:
-                vc = old_v + ops.clip(v - old_v, -cfg.rl_value_clip, cfg.rl_value_clip)
-                vl = ops.maximum(vl, ops.square(vc - ret))
-            vl = 0.5 * ops.mean(vl)
-            ent = ops.mean(-ops.sum(ops.exp(lp_all) * lp_all, -1))
-            loss = pg + cfg.rl_value_coef * vl - cfg.rl_entropy * ent
-        grads = tape.gradient(loss, tvars)
-        opt.apply_gradients(zip(grads, tvars))
-        return pg, vl, ent, ops.mean(old_lp - lp)
+    def ppo_loss(w, s, a, old_lp, adv, ret, old_v):
+        "The clipped PPO objective, value loss and entropy bonus; aux: (policy loss, value loss, entropy, approximate KL)."
+        logits, v = policy({"window": w, "state": s}, training=False)
+        lp_all = ops.log_softmax(logits, axis=-1)
+        lp = ops.take_along_axis(lp_all, a[:, None], axis=1)[:, 0]
+        ratio = ops.exp(lp - old_lp)
+        pg = -ops.mean(ops.minimum(ratio * adv, ops.clip(ratio, 1 - cfg.rl_clip, 1 + cfg.rl_clip) * adv))
+        vl = ops.square(v - ret)
+        if cfg.rl_value_clip is not None:
+            vc = old_v + ops.clip(v - old_v, -cfg.rl_value_clip, cfg.rl_value_clip)
+            vl = ops.maximum(vl, ops.square(vc - ret))
+        vl = 0.5 * ops.mean(vl)
+        ent = ops.mean(-ops.sum(ops.exp(lp_all) * lp_all, -1))
+        loss = pg + cfg.rl_value_coef * vl - cfg.rl_entropy * ent
+        return loss, (pg, vl, ent, ops.mean(old_lp - lp))
+    step = gradient_step(ppo_loss, tvars, opt, step_hooks(hooks, "rl", row), hook_cfg)
+    update = lambda *batch: step(*batch)[1]
 
     history, t0 = [], time.time()
     for it in range(cfg.rl_iters):
@@ -148,7 +150,7 @@ def ppo_finetune(actor, critic, market: Market, rl: RLConfig | None = None, seed
 
 # %% ../../../nbs/14b_rl_ppo.ipynb #4799bc38
 def evaluate_policy(policy, Xs, ends, open_, lookback: int | None = None, fee_bp: float = 10.0, slippage_bp: float = 0.0,
-                    segment=None, allow_short: bool = True, close_out: bool = True, bar_cost=None) -> dict:
+                    segment=None, allow_short: bool = True, close_out: bool = True, bar_cost=None, gather=None) -> dict:
     """Greedy (argmax) actions of `policy` (an `RLPolicy`, or a plain supervised actor) over every sample
     of `ends`, stepping each run of consecutive samples from flat. Returns the positions aligned with
     `ends` (ready for `simulation.backtest_samples`), per-sample rewards (log; the close-out cost at each
@@ -158,7 +160,7 @@ def evaluate_policy(policy, Xs, ends, open_, lookback: int | None = None, fee_bp
     lookback = lookback or actor.input_shape[1]
     ends = np.asarray(ends, "int64")
     order = np.argsort(ends, kind="stable")
-    m = Market(Xs, ends[order], open_, lookback, fee_bp, slippage_bp, segment, allow_short, bar_cost)
+    m = Market(Xs, ends[order], open_, lookback, fee_bp, slippage_bp, segment, allow_short, bar_cost, gather)
     p = np.asarray(actor.predict(m.windows(m.ends), batch_size=1024, verbose=0), "float32")
     v = np.zeros((len(p), 1), "float32")
     head = policy.numpy_head() if hasattr(policy, "numpy_head") else (lambda p, v, s: (np.log(np.clip(p, 1e-7, 1)), v[:, 0]))
@@ -187,11 +189,11 @@ def evaluate_policy(policy, Xs, ends, open_, lookback: int | None = None, fee_bp
             "turnover": float(traded / len(rew)), "net_returns": net[inv]}
 
 def market_from_panel(panel, Xs, idx, fee_bp: float = 10.0, slippage_bp: float = 0.0, allow_short: bool = True,
-                      perp_fee_bp: float | None = None) -> Market:
+                      perp_fee_bp: float | None = None, gather=None) -> Market:
     "The `Market` of a panel's samples `idx` (e.g. a fold's train span) with the fold-scaled features `Xs`; per-key costs (spot, perpetual)."
     bar_cost = key_cost_rates(panel.keys, fee_bp, slippage_bp, perp_fee_bp)[panel.key_id] if perp_fee_bp is not None else None
     return Market(Xs, np.sort(np.asarray(panel.ends)[idx]), panel.open, panel.lookback, fee_bp, slippage_bp,
-                  panel.key_id, allow_short, bar_cost)
+                  panel.key_id, allow_short, bar_cost, gather)
 
 # %% ../../../nbs/14b_rl_ppo.ipynb #dd9c61a3
 def edge_market(n_bars: int = 6000, seed: int = 0, n_features: int = 4, rho: float = 0.97, edge_bp: float = 3.0,
@@ -251,6 +253,13 @@ class RLModel:
         self.hooks = hooks if hooks is not None else active_hooks(cfg)
         self.supervised, self.policy = None, None
 
+    def views(self, ctx) -> SampleViews:
+        "The row's views: the window and one per `views` hook (what the policy reads)."
+        return SampleViews.for_row(ctx, self.cfg, self.hooks)
+
+    def _gather(self, ctx):
+        v = self.views(ctx); return None if v.only_window else v.gather
+
     def fit(self, ctx, train, val=None, verbose=None, base=None):
         "Fine-tune `base` (the fitted `xlstm` row of this fold and seed), or a supervised actor fitted here first."
         cfg = self.cfg
@@ -258,9 +267,11 @@ class RLModel:
             base = SequenceModel(cfg, self.seed, "xlstm", self.hooks); base.workdir = self.workdir
             base.fit(ctx, train, val, verbose)
         self.supervised = base
-        market = market_from_panel(ctx.panel, ctx.Xs, train, cfg.fee_bp, cfg.slippage_bp, cfg.allow_short, cfg.perp_fee_bp)
-        critic = build_critic(ctx.Xs.shape[1], cfg, embedding=self.hooks.embedding)
-        self.policy, self.rl_history = ppo_finetune(base.model, critic, market, cfg.sections["rl"], seed=self.seed, progress=verbose != 0)
+        market = market_from_panel(ctx.panel, ctx.Xs, train, cfg.fee_bp, cfg.slippage_bp, cfg.allow_short, cfg.perp_fee_bp, self._gather(ctx))
+        h = self.hooks
+        critic = build_critic(self.views(ctx).model_spec(), cfg, embedding=h.embedding, branches=h.branches, fuse=h.fuse)
+        self.policy, self.rl_history = ppo_finetune(base.model, critic, market, cfg.sections["rl"], seed=self.seed, progress=verbose != 0,
+                                                    hooks=h, study_cfg=cfg, row="xlstm_rl")
         return self
 
     def play(self, ctx, idx) -> dict:
@@ -268,7 +279,7 @@ class RLModel:
         cfg, panel = self.cfg, ctx.panel
         bar_cost = key_cost_rates(panel.keys, cfg.fee_bp, cfg.slippage_bp, cfg.perp_fee_bp)[panel.key_id]
         return evaluate_policy(self.policy, ctx.Xs, panel.ends[np.asarray(idx)], panel.open, cfg.lookback,
-                               cfg.fee_bp, cfg.slippage_bp, panel.key_id, cfg.allow_short, bar_cost=bar_cost)
+                               cfg.fee_bp, cfg.slippage_bp, panel.key_id, cfg.allow_short, bar_cost=bar_cost, gather=self._gather(ctx))
 
     def predict_proba(self, ctx, idx):
         return np.eye(3, dtype="float32")[self.play(ctx, idx)["actions"]]
