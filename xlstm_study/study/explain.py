@@ -15,6 +15,7 @@ from ..registry import WithInputs
 from ..metrics import f1_macro
 from ..data.features import FEATURE_GROUPS
 from ..data.splits import gather_windows, subsample
+from ..data.views import take, n_samples
 
 # %% auto #0
 __all__ = ['CLASS_NAMES', 'ShapReport', 'check_windows', 'group_index', 'keras_model_of', 'gradient_shap_values',
@@ -267,7 +268,8 @@ def explain_views(model, views, rows, background_rows, y, feature_names, groups=
         if problem and method == "gradient": raise RuntimeError(problem)
     if problem or method == "permutation":
         if problem: warnings.warn(f"{problem}; falling back to permutation importance", RuntimeWarning, stacklevel=2)
-        predict = lambda batch: np.asarray(km.predict(batch, verbose=0, batch_size=512))
+        def predict(batch):                          # the compiled `predict_on_batch` (Keras' `predict` re-enters its loop every call)
+            return np.concatenate([np.asarray(km.predict_on_batch(take(batch, slice(i, i + 512)))) for i in range(0, n_samples(batch), 512)])
         others = {k: v for k, v in X.items() if k != "window"}
         rep = permutation_report(lambda w: predict({**others, "window": w}), X["window"], y, feature_names, gidx, metric, n_repeats, seed)
         rng, base = np.random.default_rng(seed), metric(y, predict(X).argmax(1))
