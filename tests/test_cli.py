@@ -1,10 +1,8 @@
-"The command line: `make study`'s smoke run, evaluate, and its errors."
-import json, shutil, time
-from pathlib import Path
+"""The command line: `make study`'s smoke run (the installed `xlstm-study` executable), evaluate, and its errors (`main` in
+this process, what the executable's `sys.exit(main())` runs: the same exit code and stderr, without a second TensorFlow start-up)."""
+import json, shutil
 import pytest
-from conftest import ROOT, BIN, run
-
-CLI = str(BIN / "xlstm-study")
+from conftest import ROOT, cli_main
 
 def test_smoke_study_is_the_main_command(smoke_run):
     "`make study` runs `xlstm-study run --profile smoke`: rows of every model for >= 3 folds (its time is `make bench`'s business)."
@@ -18,6 +16,7 @@ def test_smoke_study_is_the_main_command(smoke_run):
     for model in ("majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"):
         assert {r["fold"] for r in meta["rows"] if r["model"] == model} == folds
     assert all({"net_sharpe", "max_drawdown", "trades"} <= set(r) for r in meta["rows"])
+    assert all(isinstance(r["net_sharpe"], float) and r["max_drawdown"] <= 0 for r in meta["rows"])
     for k in sorted(folds):                        # trading figures of every fold (SHAP: tests/test_papermill.py)
         assert (out / "figures" / f"equity_fold{k}.png").exists()
     mk = (ROOT / "Makefile").read_text()
@@ -28,8 +27,8 @@ def test_evaluate_scores_the_final_models_on_another_folder(smoke_run, synthetic
     assert r.returncode == 0
     assert (out / "models" / "xlstm.keras").exists() and (out / "models" / "gbm.skops").exists()
     assert not list((out / "models").glob("*.joblib"))                       # run folders hold no pickles
-    r = run([CLI, "evaluate", str(out), "--data", str(synthetic_csv_dir)])
-    assert r.returncode == 0, r.stderr[-3000:]
+    code, _, err = cli_main("evaluate", str(out), "--data", str(synthetic_csv_dir))
+    assert code == 0, err[-3000:]
     ev = json.loads((out / f"eval-{synthetic_csv_dir.name}" / "metrics.json").read_text())
     assert [row["model"] for row in ev["rows"]] == ["majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"]
     assert (out / "models" / "xlstm_rl.keras").exists()
@@ -37,8 +36,8 @@ def test_evaluate_scores_the_final_models_on_another_folder(smoke_run, synthetic
     assert ev["data_dir"] == str(synthetic_csv_dir)
 
 def test_unknown_parameter_is_an_error_listing_valid_names(tmp_path):
-    r = run([CLI, "run", "--out", str(tmp_path / "x"), "-p", "lookbak", "30"])
-    assert r.returncode == 2 and "lookbak" in r.stderr and "lookback" in r.stderr
+    code, _, err = cli_main("run", "--out", str(tmp_path / "x"), "-p", "lookbak", "30")
+    assert code == 2 and "lookbak" in err and "lookback" in err and not (tmp_path / "x").exists()
 
 def test_evaluate_names_a_missing_model_file_in_one_line_before_reading_data(smoke_run, tmp_path):
     "A run folder without its xlstm.keras: one line naming the file, exit 2, nothing written (it was a 30-line Keras traceback)."
@@ -48,7 +47,7 @@ def test_evaluate_names_a_missing_model_file_in_one_line_before_reading_data(smo
     shutil.copytree(out, copy, ignore=shutil.ignore_patterns("checkpoints", "eval-*"))
     (copy / "models" / "xlstm.keras").unlink()
     before = sorted(p.name for p in copy.iterdir())
-    r = run([CLI, "evaluate", str(copy), "--data", str(tmp_path / "not-read")])      # a missing data folder would be the error if data came first
-    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-3000:]
-    assert r.stderr.rstrip().splitlines()[-1] == f"xlstm-study: error: {copy / 'models' / 'xlstm.keras'} is missing: the run saved it (see manifest.json); copy the whole run folder"
+    code, _, err = cli_main("evaluate", str(copy), "--data", str(tmp_path / "not-read"))   # a missing data folder would be the error if data came first
+    assert code == 2 and "Traceback" not in err, err[-3000:]
+    assert err.rstrip().splitlines()[-1] == f"xlstm-study: error: {copy / 'models' / 'xlstm.keras'} is missing: the run saved it (see manifest.json); copy the whole run folder"
     assert sorted(p.name for p in copy.iterdir()) == before

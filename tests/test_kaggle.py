@@ -1,9 +1,8 @@
 "The Kaggle kernel: metadata, and the driver run locally against a fake /kaggle/input."
-import json, os, shutil
+import json
 from importlib import metadata
-from pathlib import Path
 import pytest
-from conftest import ROOT
+from conftest import ROOT, TINY
 
 KAGGLE = ROOT / "kaggle"
 
@@ -23,21 +22,12 @@ def test_params_file_names_only_study_parameters():
     p = yaml.safe_load((KAGGLE / "params.yaml").read_text())
     make_config(p.pop("profile", "kaggle"), **p)
 
-def test_driver_runs_the_study_against_a_fake_kaggle_input(tmp_path, synthetic_csv_dir, monkeypatch):
-    pm = pytest.importorskip("papermill")
-    inp, work = tmp_path / "input", tmp_path / "working"
-    shutil.copytree(synthetic_csv_dir, inp / "crypto-1m-candles")
-    src = inp / "xlstm-study-src"; src.mkdir()
-    for part in ("pyproject.toml", "nbs", "kaggle", "xlstm_study", "README.md"):
-        s = ROOT / part
-        (shutil.copytree if s.is_dir() else shutil.copy)(s, src / part)
-    monkeypatch.setenv("XLSTM_STUDY_KAGGLE_INPUT", str(inp))
-    monkeypatch.setenv("XLSTM_STUDY_KAGGLE_WORKING", str(work))
-    pm.execute_notebook(str(KAGGLE / "driver.ipynb"), str(tmp_path / "driver.out.ipynb"), kernel_name="python3",
-                        parameters=dict(profile="smoke", install=False, extra_params=dict(gbm_max_iter=20, models=["majority", "persistence", "logreg", "gbm"])))
+def test_driver_runs_the_study_against_a_fake_kaggle_input(kaggle_run):
+    "The driver finds the source and the candles under the input root, pins the image's packages, and runs the study into working/."
+    inp, work = kaggle_run
     meta = json.loads((work / "runs" / "smoke" / "metrics.json").read_text())
-    assert meta["config"]["data_dir"] == str(inp / "crypto-1m-candles")
-    assert len({r["fold"] for r in meta["rows"]}) >= 3
+    assert meta["profile"] == "smoke" and meta["config"]["data_dir"] == str(inp / "crypto-1m-candles")
+    assert sorted({r["fold"] for r in meta["rows"]}) == list(range(TINY["n_folds"]))     # the driver's extra_params arrived
     assert (work / "90_study.smoke.ipynb").exists()
     pins = dict(l.split("==") for l in (work / "constraints.txt").read_text().split())
     for name in ("numpy", "numba", "keras"):

@@ -2,11 +2,12 @@
 row and column, or the parameter), a failed run destroys nothing, and run folders load without running code
 from them. Each table row is one case of the issue; the indicator conventions (MFI, NATR) and the downloader
 are tested in nbs/02_features.ipynb, nbs/03_labels.ipynb and nbs/01_data.ipynb."""
-import contextlib, gzip, io, json, shutil, warnings
+import gzip, json, shutil
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import cli_main
 from xlstm_study.core import make_config, ConfigError
 from xlstm_study.registry import study_rows
 from xlstm_study.data.candles import DataError, DataWarning, SavedFileError, load_candles, synthetic_market, key_symbol, sha256_file
@@ -74,11 +75,7 @@ CONFIG_CASES = [("seeds", "0.5"), ("seeds", "-1"), ("learning_rate", "-1"), ("we
                 ("patience", "-1"), ("adaptive_k", "-3"), ("fee_bp", "inf"), ("max_files", "-1"), ("n_folds", "1000"),
                 ("slippage_bp", "-1"), ("smote_k", "0"), ("regime_multipliers", "1,1,1,x"), ("xlstm_pattern", "mxz")]
 
-def cli(*argv):
-    from xlstm_study.study.cli import main
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
+cli = cli_main                       # `xlstm-study ARGV` in this process: (exit code, stdout, stderr)
 
 def one_error_line(err: str) -> str:
     lines = [l for l in err.splitlines() if l.startswith("xlstm-study: error: ")]
@@ -126,12 +123,12 @@ def test_the_local_profile_reads_the_shared_data_or_asks_for_data(tmp_path, monk
     code, _, _ = cli("run", "--profile", "local", "-p", "data_dir", "none")       # the synthetic market, asked for explicitly
     assert code == 0 and seen[1].data_dir is None
 
-# a finished run folder of tabular rows (seconds), shared by the run-folder cases below
+# a finished run folder of tabular rows (seconds: one fold, since the cases below read only its saved models), shared by the run-folder cases below
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
     from xlstm_study.study.runner import run_study
     out = tmp_path_factory.mktemp("runs") / "X"
-    cfg = make_config("smoke", synth_bars=3_000, synth_symbols=2, n_folds=2, gbm_max_iter=10,
+    cfg = make_config("smoke", synth_bars=3_000, synth_symbols=2, n_folds=1, gbm_max_iter=10,
                       models=("majority", "persistence", "gbm", "buy_and_hold"), shap_models=())
     run_study(cfg, out, progress=False)
     return out, cfg
