@@ -321,8 +321,9 @@ def _coerce_all(params: dict) -> dict:
 
 # %% ../nbs/00_core.ipynb #1462967f
 PROFILES: dict[str, dict] = {    # name -> parameters (stages add theirs with `register_profile`)
-    # the README's main command: every row on the synthetic market in about 2 minutes on a 2-core CPU (small fits, capped test windows)
-    "smoke": dict(nn_max_train_samples=2_000, epochs=1, max_train_samples=6_000, gbm_max_iter=50, max_test_samples=3_000, shap_samples=0,
+    # the README's main command: every row on two walk-forward folds of the synthetic market in about 2 minutes on a 2-core CPU
+    # (small fits, capped test windows)
+    "smoke": dict(n_folds=2, nn_max_train_samples=2_000, epochs=1, max_train_samples=6_000, gbm_max_iter=50, max_test_samples=3_000, shap_samples=0,
                   rl_iters=1, rl_envs=8, rl_steps=16),
     # the real data on this CPU within 90 minutes: the networks see 2 x 100,000 windows per fold (a fresh draw over the
     # whole training span each epoch), the scored test windows are capped (contiguous blocks)
