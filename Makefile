@@ -35,7 +35,7 @@ study: $(STAMP)
 # packaging, the command line, papermill runs and the Kaggle folder.
 test: $(STAMP)
 	$(BIN)/nbdev-test --n-workers 2 --timing
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --durations=15 tests
 
 bench: $(STAMP)
 	$(BIN)/xlstm-study bench --out runs/bench
