@@ -12,9 +12,9 @@ from typing import Callable
 from .core import ConfigError, keep_library, check_param_names, stages_loading, load_stages
 
 # %% auto #0
-__all__ = ['MODELS', 'HOOK_POINTS', 'CHAINED', 'PLUGINS', 'VARIANTS', 'REPORTS', 'register_model', 'Hooks', 'make_hooks',
-           'register_plugin', 'active_hooks', 'register_variant', 'variant_names', 'Row', 'study_rows', 'WithInputs',
-           'CachedInputs', 'get_model', 'unwrap', 'register_report']
+__all__ = ['MODELS', 'HOOK_POINTS', 'CHAINED', 'PLUGINS', 'VARIANTS', 'REPORTS', 'STAGE_BENCHMARKS', 'register_model', 'Hooks',
+           'make_hooks', 'register_plugin', 'active_hooks', 'register_variant', 'variant_names', 'Row', 'study_rows',
+           'WithInputs', 'CachedInputs', 'get_model', 'unwrap', 'register_report', 'register_benchmark']
 
 # %% ../nbs/00b_registry.ipynb #7a0b0006
 MODELS: dict[str, dict] = {}
@@ -198,3 +198,9 @@ REPORTS: dict[str, Callable] = {}
 def register_report(name: str, fn: Callable):
     "Register `fn(run_dir, results)`, called by the study on every finished run (returns None when it has nothing to say)."
     keep_library(REPORTS, name, fn)
+
+STAGE_BENCHMARKS: dict[str, Callable] = {}
+
+def register_benchmark(area: str, fn: Callable):
+    "Register a stage's benchmark `fn() -> rows` (dicts of name, value, unit, target): `make bench` runs it after its own."
+    keep_library(STAGE_BENCHMARKS, area, fn, _caller())

@@ -109,14 +109,15 @@ def bench_backtest(n: int = 1_000_000) -> list[dict]:
     return rows + [dict(name="backtest: time vs 1 s target", value=round(rows[0]["value"] / 1.0, 3), unit="x", target="<= 1")]
 
 BENCHMARKS = {"data": bench_data, "xlstm": bench_xlstm, "fit": bench_fit, "smote": bench_smote, "backtest": bench_backtest}
-# a stage adds its own: `BENCHMARKS[area] = fn` (`fn()` -> rows), found once the stages are loaded
+# a stage adds its own with `register_benchmark(area, fn)` (00b_registry), found once the stages are loaded
 
 def run_benchmarks(out="runs/bench", bars: int = 1_000_000, only=None) -> list[dict]:
     "Run every benchmark (or those whose area starts with `only`), print a table, write `out/bench.json`."
     from xlstm_study.core import load_stages
+    from xlstm_study.registry import STAGE_BENCHMARKS
     load_stages()
     rows = []
-    for area, fn in BENCHMARKS.items():
+    for area, fn in {**BENCHMARKS, **STAGE_BENCHMARKS}.items():
         if only and not area.startswith(only): continue
         print(f"running {area} benchmarks ...", flush=True)
         rows += fn(bars) if area == "data" else fn()

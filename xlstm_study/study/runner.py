@@ -8,13 +8,15 @@ Docs: https://xlstm-study.github.io/xlstm-study/study.html.md"""
 from __future__ import annotations
 import json, os, shutil, sys, time, warnings
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import joblib
-from ..core import StudyConfig, ConfigError, make_config, set_seed, backend_report, shared_data_dir, profile_reads_real_data
+from ..core import (StudyConfig, ConfigError, make_config, set_seed, backend_report, shared_data_dir, profile_reads_real_data,
+                              Section, config_section, param, integer, items, text)
 from ..registry import REPORTS, MODELS, study_rows, get_model, unwrap, WithInputs
-from ..metrics import classification_metrics, class_shares, plot_confusion, plot_scores
+from ..metrics import classification_metrics, class_share, class_shares, plot_confusion, plot_scores
 from ..data.candles import load_candles, synthetic_market, key_symbol, SavedFileError, sha256_file
 from ..data.features import SymbolScaler
 from ..data.panel import build_panel, panel_folds, fold_context, FoldContext, min_bars
@@ -22,10 +24,10 @@ from ..trading.simulation import trading_metrics, plot_equity
 from .explain import explain_fold, plot_shap_report
 
 # %% auto #0
-__all__ = ['MANIFEST', 'study_data_dir', 'load_frames', 'thin_test', 'required_models', 'fit_row', 'prepare_run', 'run_fold',
-           'run_study', 'write_results', 'summary_table', 'legacy_names', 'legacy_modules', 'load_pickle',
-           'save_object', 'save_row', 'save_final_models', 'verify_files', 'read_manifest', 'load_final_model',
-           'eval_folder', 'evaluate_run']
+__all__ = ['MANIFEST', 'study_data_dir', 'load_frames', 'thin_test', 'required_models', 'fit_row', 'ScoringConfig',
+           'holdout_names', 'holdout_mask', 'spread', 'share_drift', 'prepare_run', 'run_fold', 'run_study',
+           'write_results', 'summary_table', 'legacy_names', 'legacy_modules', 'load_pickle', 'save_object', 'save_row',
+           'save_final_models', 'verify_files', 'read_manifest', 'load_final_model', 'eval_folder', 'evaluate_run']
 
 # %% ../../nbs/90_study.ipynb #45fbd583
 def study_data_dir(profile: str, data_dir=None, announce=print) -> str | None:
@@ -68,6 +70,56 @@ def fit_row(row, seed: int, ctx, train, val, fitted: dict, workdir=None, keep: b
     if keep: fitted[(row.model, row.cfg, row.hooks)] = model
     return model
 
+# %% ../../nbs/90_study.ipynb #03132b50
+def _holdout_check(v):
+    if isinstance(v, tuple): return None if len(v) == 1 and integer(0)(v[0]) is None else items(text, unique=True)(v)
+    return integer(0)(v)
+
+@config_section("scoring")
+@dataclass(frozen=True)
+class ScoringConfig(Section):
+    "What the study measures beside each row's test metrics: predicted shares on the validation span, and symbols held out of training."
+    holdout_symbols: tuple | int = param((), _holdout_check, "symbols left out of every fold's training and validation and scored apart "
+                                         "(holdout_* metrics): their names, or their number n (see holdout_names); 0 or empty: none")
+    val_share_samples: int = param(10_000, integer(0), "validation windows (evenly spaced, at most the scored test windows) each row "
+                                   "predicts for val_pred_share and share_drift; 0: not measured")
+
+    def check(self):
+        v = self.holdout_symbols
+        if isinstance(v, tuple) and len(v) == 1 and integer(0)(v[0]) is None: object.__setattr__(self, "holdout_symbols", int(v[0]))  # -p holdout_symbols 1
+
+def holdout_names(panel, folds, spec) -> list[str]:
+    "The held-out symbols of `spec` (names, or a number: the most folds' test spans covered, then fewest samples, then name)."
+    syms, key_sym = np.unique([key_symbol(k) for k in panel.keys], return_inverse=True)
+    if isinstance(spec, tuple):
+        unknown = sorted(set(spec) - set(syms))
+        if unknown: raise ConfigError(f"holdout_symbols={spec!r}: {unknown} not in the data (its symbols: {', '.join(syms)})")
+        out = sorted(spec)
+    else:
+        if spec == 0: return []
+        s = key_sym[panel.key_id[panel.ends]]
+        cover = np.sum([np.bincount(s[f.test], minlength=len(syms)) > 0 for f in folds], axis=0)
+        count = np.bincount(s, minlength=len(syms))
+        out = sorted(sorted(range(len(syms)), key=lambda i: (-cover[i], count[i], syms[i]))[:spec])
+        out = [str(syms[i]) for i in out]
+    if len(out) >= len(syms): raise ConfigError(f"holdout_symbols={spec!r} leaves no symbol to train on (the data has {len(syms)}: {', '.join(syms)})")
+    return out
+
+def holdout_mask(panel, names) -> np.ndarray:
+    "True for the samples of the symbols `names`."
+    held = [i for i, k in enumerate(panel.keys) if key_symbol(k) in set(names)]
+    return np.isin(panel.key_id[panel.ends], held)
+
+def spread(idx, n: int) -> np.ndarray:
+    "At most `n` of `idx`, evenly spaced (all of them when there are no more)."
+    idx = np.asarray(idx)
+    if len(idx) <= n: return idx
+    return idx[np.unique(np.linspace(0, len(idx) - 1, max(n, 0)).round().astype("int64"))]
+
+def share_drift(a, b) -> float:
+    "Total-variation distance between two class-share vectors: half the sum of the absolute differences."
+    return float(0.5 * np.abs(np.asarray(a, "float64") - np.asarray(b, "float64")).sum())
+
 # %% ../../nbs/90_study.ipynb #e59fa23b
 def _log(msg, t0, progress):
     if progress: print(f"[{time.time() - t0:7.1f}s] {msg}", flush=True)
@@ -76,43 +128,65 @@ def _write_json(path: Path, obj):
     tmp = path.with_suffix(".tmp"); tmp.write_text(json.dumps(obj, indent=1)); tmp.replace(path)
 
 def prepare_run(cfg, progress: bool = True, t0: float | None = None) -> tuple:
-    "The panel, its folds and the run's metadata (before any row)."
+    "The panel, its folds and the run's metadata (before any row); the held-out symbols (`holdout_symbols`) named in it."
     t0 = t0 or time.time()
     frames = load_frames(cfg, progress=progress)
     _log(f"{len(frames)} frames, {sum(len(f) for f in frames.values()):,} candles from {cfg.data_dir or 'the synthetic market'}", t0, progress)
     panel = build_panel(frames, cfg, progress=progress)
     del frames
     folds = panel_folds(panel, cfg)
+    held_names = holdout_names(panel, folds, cfg.holdout_symbols)
+    held = holdout_mask(panel, held_names)
     _log(f"{panel}; label shares {class_shares(panel.sample_y)}", t0, progress)
     for f in folds: _log(repr(f), t0, progress)
+    if held_names: _log(f"held out of training: {', '.join(held_names)} ({held.sum():,} samples)", t0, progress)
     meta = dict(profile=cfg.profile, config=cfg.to_dict(), backend=backend_report(), keys=panel.keys,
-                label_share=class_shares(panel.sample_y),
-                folds=[dict(fold=f.k, train=len(f.train), val=len(f.val), test=len(f.test), scored=len(thin_test(f.test, cfg.max_test_samples)),
+                label_share=class_shares(panel.sample_y), **(dict(holdout_symbols=held_names) if held_names else {}),
+                folds=[dict(fold=f.k, train=int((~held[f.train]).sum()), val=int((~held[f.val]).sum()), test=len(f.test),
+                            scored=len(thin_test(f.test[~held[f.test]], cfg.max_test_samples)),
+                            **(dict(holdout_scored=len(thin_test(f.test[held[f.test]], cfg.max_test_samples))) if held_names else {}),
                             test_start=str(pd.Timestamp(f.test_start, tz="UTC")), test_end=str(pd.Timestamp(f.test_end, tz="UTC")),
                             label_share=class_shares(panel.sample_y[f.test])) for f in folds], rows=[])
     return panel, folds, meta
 
 # %% ../../nbs/90_study.ipynb #e59fa23c
+def _scores_beside(model, ctx, proba, val_s, test_h) -> dict:
+    "The row's predicted shares on the validation windows `val_s` and their drift to the test span's; its metrics on the held-out test windows `test_h`."
+    out = {}
+    if len(val_s):
+        vs, ts = class_share(model.predict_proba(ctx, val_s).argmax(1)), class_share(proba.argmax(1))
+        out.update(val_pred_share=vs, share_drift=share_drift(ts, vs))
+    if len(test_h):
+        m = classification_metrics(ctx.labels(test_h), model.predict_proba(ctx, test_h).argmax(1))
+        out.update({f"holdout_{k}": m[k] for k in ("f1_macro", "accuracy", "balanced_accuracy", "pred_share", "label_share", "n")})
+    return out
+
 def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bool = True):
-    "Every row on fold `f`, for every seed: fit, score, backtest, explain; rows appended to `meta` and written at once."
+    """Every row on fold `f`, for every seed: fit, score, backtest, explain; rows appended to `meta` and written at once.
+    The held-out symbols (`meta["holdout_symbols"]`) are left out of training and validation and scored apart."""
     equity = {}
     _, ctx = fold_context(panel, panel.sample_time[np.concatenate([f.train, f.val])].max())
-    test = thin_test(f.test, cfg.max_test_samples)
+    held = holdout_mask(panel, meta.get("holdout_symbols", ()))
+    train, val = f.train[~held[f.train]], f.val[~held[f.val]]
+    if len(train) == 0: raise ConfigError(f"fold {f.k}: holdout_symbols={cfg.holdout_symbols!r} leaves it no training samples")
+    test, test_h = thin_test(f.test[~held[f.test]], cfg.max_test_samples), thin_test(f.test[held[f.test]], cfg.max_test_samples)
+    val_s = spread(val, min(cfg.val_share_samples, len(test)))
     y_test, needed = ctx.labels(test), required_models(rows)
     for seed in cfg.seeds:
         fitted = {}
         for row in rows:
             t1 = time.time()
-            model = fit_row(row, seed, ctx, f.train, f.val, fitted, out / "checkpoints" / f"{row.name}-fold{f.k}-seed{seed}", row.model in needed)
+            model = fit_row(row, seed, ctx, train, val, fitted, out / "checkpoints" / f"{row.name}-fold{f.k}-seed{seed}", row.model in needed)
             proba = model.predict_proba(ctx, test)
             m = classification_metrics(y_test, proba.argmax(1))
             tm, bt = trading_metrics(panel, test, proba, row.cfg, row.hooks.decision)
             if seed == cfg.seeds[0]:
                 equity[row.name] = bt
                 if row.name in cfg.shap_models and cfg.shap_samples > 0:
-                    meta.setdefault("shap", []).append(_explain(model, ctx, test, f.train, cfg, panel, out / "figures" / f"shap_{row.name}_fold{f.k}.png",
+                    meta.setdefault("shap", []).append(_explain(model, ctx, test, train, cfg, panel, out / "figures" / f"shap_{row.name}_fold{f.k}.png",
                                                                 dict(model=row.name, fold=f.k)))
-            rec = dict(model=row.name, fold=f.k, seed=seed, **m, **tm, seconds=round(time.time() - t1, 2))
+            beside = _scores_beside(model, ctx, proba, val_s, test_h)
+            rec = dict(model=row.name, fold=f.k, seed=seed, **m, **tm, **beside, seconds=round(time.time() - t1, 2))
             extra = model.extra_metrics() if hasattr(model, "extra_metrics") else None
             if extra: rec["extra"] = extra                                                  # the row's own figures, as the model reports them
             if getattr(model, "timing", None): rec["fit_timing"] = model.timing           # build, fixed cost, samples/s of a network's fit
@@ -120,7 +194,9 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
             _write_json(out / "metrics.json", meta)
             _log(f"fold {f.k} seed {seed} {row.name:12s} F1 macro {m['f1_macro']:.3f} acc {m['accuracy']:.3f} "
                  f"pred {np.round(m['pred_share'], 2).tolist()} | net Sharpe {tm['net_sharpe']:.2f} "
-                 f"maxDD {tm['max_drawdown']:.1%} trades {tm['trades']}", t0, progress)
+                 f"maxDD {tm['max_drawdown']:.1%} trades {tm['trades']}"
+                 + (f" | drift {beside['share_drift']:.3f}" if "share_drift" in beside else "")
+                 + (f" | held-out F1 {beside['holdout_f1_macro']:.3f}" if "holdout_f1_macro" in beside else ""), t0, progress)
     _equity_figure(equity, out / "figures" / f"equity_fold{f.k}.png", f"fold {f.k} test span, net of costs")
 
 # %% ../../nbs/90_study.ipynb #e59fa23d
@@ -177,7 +253,7 @@ def summary_table(results: pd.DataFrame) -> pd.DataFrame:
     r = results.copy()
     for i, c in enumerate(("sell", "hold", "buy")): r[f"pred_{c}"] = r["pred_share"].str[i]
     cols = ["f1_macro", "accuracy", "balanced_accuracy", "mcc", "pred_sell", "pred_hold", "pred_buy",
-            *[c for c in ("net_sharpe", "max_drawdown", "trades") if c in r]]
+            *[c for c in ("net_sharpe", "max_drawdown", "trades", "share_drift", "holdout_f1_macro") if c in r]]
     g = r.groupby("model")[cols].agg(["mean", "std"]).round(3)
     return g.sort_values(("f1_macro", "mean"), ascending=False)
 
