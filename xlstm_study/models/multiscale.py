@@ -12,7 +12,7 @@ import numpy as np
 import keras
 from keras import layers, ops
 from ..core import Section, config_section, param, integer, items, boolean, one_of, register_profile
-from ..registry import register_plugin, register_variant, CachedInputs, WithInputs, unwrap
+from ..registry import register_plugin, register_variant, register_benchmark, CachedInputs, WithInputs, unwrap
 from ..data.candles import write_state, read_state, SavedFileError
 from ..data.context import bar_positions, log_returns, window_sums
 from ..data.panel import FoldContext
@@ -23,7 +23,7 @@ from .xlstm import xlstm_stack, LastStep
 __all__ = ['TIMEFRAME_SLOTS', 'COARSE_FEATURES', 'VIEW_MAKERS', 'BRANCHES', 'XTF_GROUP', 'MultiscaleConfig', 'multiscale_section',
            'timeframe_label', 'CoarseBars', 'build_coarse_bars', 'coarse_bars', 'view_name', 'ClosedBars',
            'TokenAttention', 'multiscale_fuse', 'attention_weights', 'xtf_columns', 'xtf_features',
-           'CrossTimeframeInputs']
+           'CrossTimeframeInputs', 'bench_multiscale']
 
 # %% ../../nbs/30_multiscale.ipynb #30ms0005
 TIMEFRAME_SLOTS = 3     # the coarse views a multiscale row has (the 1-minute window is the fourth)
@@ -316,3 +316,36 @@ register_variant("gbm_xtf", "gbm", {"mtf_xtf": True}, group="stage3_mtf", doc="g
 register_profile("stage3_mtf", dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=12_000,
                                     models=("majority", "gbm", "buy_and_hold", "xlstm"), save_final_models=False, shap_samples=0,
                                     seeds=(0,), variants=("stage3_mtf",)), real_data=True)
+
+# %% ../../nbs/30_multiscale.ipynb #8d1752f2
+def bench_multiscale(batches=(64, 256), lookback: int = 60, features: int = 32, steps: int = 12, warmup: int = 3,
+                     run_eagerly: bool = False, **over) -> list[dict]:
+    "Training samples/s of the multi-timeframe actor, the plain actor and one LSTM(96) layer on the same batches (`over`: config overrides)."
+    import time
+    from xlstm_study.core import make_config
+    from xlstm_study.models.xlstm import build_actor
+    cfg = make_config("smoke", lookback=lookback, **over)
+    s = multiscale_section(cfg)
+    shapes = {"window": (lookback, features), **{view_name(m): (k, len(COARSE_FEATURES)) for m, k in zip(s.mtf_timeframes, s.mtf_lookbacks)}}
+    inp = keras.Input((lookback, features))
+    nets = {"multiscale": build_actor(shapes, cfg, "xlstm", None, BRANCHES, multiscale_fuse), "actor": build_actor(features, cfg),
+            "lstm": keras.Model(inp, layers.Dense(3, activation="softmax")(layers.LSTM(96)(inp)))}
+    for m in nets.values(): m.compile("adam", "sparse_categorical_crossentropy", run_eagerly=run_eagerly)
+    rows = []
+    for B in batches:
+        rng = np.random.default_rng(0)
+        x = {k: rng.normal(size=(B, *v)).astype("float32") for k, v in shapes.items()}
+        y = rng.integers(0, 3, B)
+        rate = {}
+        for k, m in nets.items():
+            xb = x if k == "multiscale" else x["window"]
+            for _ in range(warmup): m.train_on_batch(xb, y)
+            t0 = time.perf_counter()
+            for _ in range(steps): m.train_on_batch(xb, y)
+            rate[k] = steps * B / (time.perf_counter() - t0)
+        rows += [dict(name=f"multiscale: training samples/s, batch {B}", value=round(rate["multiscale"]), unit="samples/s", target="(reported)"),
+                 dict(name=f"multiscale: training vs one LSTM(96) layer, batch {B}", value=round(rate["multiscale"] / rate["lstm"], 2), unit="x", target="(reported)"),
+                 dict(name=f"multiscale: training vs the plain actor, batch {B}", value=round(rate["multiscale"] / rate["actor"], 2), unit="x", target="(reported)")]
+    return rows
+
+register_benchmark("multiscale", bench_multiscale)

@@ -74,13 +74,14 @@ def size_table(rows, n_features: int | None = None, lookback: int | None = None,
     return t
 
 def choose_size(table: pd.DataFrame) -> dict:
-    "The xLSTM size with the fewest multiply-adds (else the smallest embedding, then pattern) within one spread of the best mean F1 macro."
+    "The fastest-training xLSTM size (else the fewest multiply-adds, else the smallest embedding) within one spread of the best mean F1 macro."
     x = table[table["cell"] == "xlstm"]
     if x.empty: raise ValueError("no xLSTM size rows to choose from")
     best = x.loc[x["f1_mean"].idxmax()]
     ok = x[x["f1_mean"] >= best["f1_mean"] - (0.0 if np.isnan(best["f1_std"]) else best["f1_std"])]
-    key = ["macs_M"] if "macs_M" in ok else ["embed", "pattern"]
-    pick = ok.sort_values(key, key=(lambda s: s.str.len()) if key == ["pattern"] else None).iloc[0]
+    if "samples_per_s" in ok and ok["samples_per_s"].notna().all(): pick = ok.sort_values("samples_per_s", ascending=False).iloc[0]
+    elif "macs_M" in ok: pick = ok.sort_values("macs_M").iloc[0]
+    else: pick = ok.assign(_n=ok["pattern"].str.len()).sort_values(["embed", "_n"]).iloc[0]
     return dict(embed_dim=int(pick["embed"]), xlstm_pattern=str(pick["pattern"]), f1_mean=float(pick["f1_mean"]),
                 best=f"e{int(best['embed'])}_{best['pattern']}", best_f1=float(best["f1_mean"]), best_std=float(best["f1_std"]))
 
