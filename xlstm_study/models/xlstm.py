@@ -458,7 +458,7 @@ class XLSTMConfig(Section):
     "The xLSTM actor-critic's shape."
     embed_dim: int = param(96, integer(4, 4096), "embedding width (v1's 96 units)")
     num_heads: int = param(4, integer(1, 64), "mLSTM heads of 2 x embed_dim (4 x 48: v1's 48-state memory)")
-    xlstm_pattern: str = param("ms", _pattern, "blocks: m = mLSTM, s = sLSTM, and the letters stages add to xlstm.BLOCKS")
+    xlstm_pattern: str = param("m", _pattern, "blocks: m = mLSTM, s = sLSTM, and the letters stages add to xlstm.BLOCKS (`m`: chosen by the size sweep, 32_sizes; v1 and stages 1-2 ran `ms`)")
     conv_kernel: int = param(4, integer(1, 64), "causal convolution width inside the blocks")
     actor_dropout: tuple = param((0.6, 0.5, 0.5), items(number(0, 1, hi_open=True), (3,)), "v1 + 0.1: after embedding, after blocks, in the head")
     critic_dropout: tuple = param((0.4, 0.4), items(number(0, 1, hi_open=True), (2,)), "v1 + 0.1: after embedding, after blocks")
