@@ -109,7 +109,9 @@ def sizes_report(run_dir, n_features: int | None = None) -> pd.DataFrame:
         g = g.sort_values(xcol)
         ax.errorbar(g[xcol], g["f1_mean"], yerr=g["f1_std"].fillna(0), marker="o", capsize=3, label=cell, ls="none")
         for _, r in g.iterrows(): ax.annotate(f"e{r['embed']} {r['pattern']}", (r[xcol], r["f1_mean"]), fontsize=7)
-    ax.set_xscale("log"); ax.set_xlabel("multiply-adds per window (M)" if xcol == "macs_M" else "embedding")
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+    ax.set_xscale("log"); ax.xaxis.set_major_formatter(ScalarFormatter()); ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("multiply-adds per window (M)" if xcol == "macs_M" else "embedding")
     ax.set_ylabel("F1 macro (test)"); ax.set_title(f"actor size: chosen e{choice['embed_dim']} {choice['xlstm_pattern']}"); ax.legend()
     (run / "figures").mkdir(exist_ok=True); fig.tight_layout(); fig.savefig(run / "figures" / "sizes.png", dpi=110); plt.close(fig)
     return table
