@@ -21,9 +21,10 @@ from .panel import FoldContext
 
 # %% auto #0
 __all__ = ['CONTEXT_GROUPS', 'FLOW_PROXIES', 'ContextConfig', 'context_section', 'bar_positions', 'log_returns', 'window_sums',
-           'key_venue', 'partner_returns', 'cross_asset_features', 'buy_share', 'volume_profile', 'order_flow_features',
-           'read_external', 'load_external', 'asof_values', 'external_features', 'is_indicator', 'context_columns',
-           'context_features', 'panel_context', 'ContextInputs', 'context_feature_groups', 'feature_group_map']
+           'key_venue', 'partner_returns', 'corr_beta', 'cross_asset_features', 'buy_share', 'volume_profile',
+           'order_flow_features', 'read_external', 'load_external', 'asof_values', 'external_features', 'is_indicator',
+           'context_columns', 'context_features', 'panel_context', 'ContextInputs', 'context_feature_groups',
+           'feature_group_map']
 
 # %% ../../nbs/21_context.ipynb #c21a0007
 CONTEXT_GROUPS = ("cross_asset", "order_flow", "external")
@@ -131,7 +132,7 @@ def partner_returns(r, pos, time, key_id, keys, leader: str = "BTCUSDT", match: 
     return dict(ref=ref, basket=basket, dispersion=disp, alone=(ex_cnt == 0).astype("float64"), has_leader=(l_cnt > 0).astype("float64"))
 
 # %% ../../nbs/21_context.ipynb #c21a0018
-def _corr_beta(Sx, Sy, Sxx, Syy, Sxy, n, tiny: float = 1e-16) -> tuple:
+def corr_beta(Sx, Sy, Sxx, Syy, Sxy, n, tiny: float = 1e-16) -> tuple:
     "Correlation and beta (cov / var y) from window sums over `n` pairs; 0 where a variance is ~0 or n < 3."
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.maximum(n, 1)
@@ -151,8 +152,8 @@ def cross_asset_features(close, pos, time, key_id, keys, sec) -> dict:
     prev = np.zeros(len(r)); prev[1:] = p["ref"][:-1]; prev[pos == 0] = 0.0; prev *= ok
     S = window_sums([r, ref, r * r, ref * ref, r * ref, prev, prev * prev, r * prev], pos, W)
     n = np.minimum(pos, W)
-    corr, beta = _corr_beta(S[:, 0], S[:, 1], S[:, 2], S[:, 3], S[:, 4], n)
-    lead_corr, _ = _corr_beta(S[:, 0], S[:, 5], S[:, 2], S[:, 6], S[:, 7], n)
+    corr, beta = corr_beta(S[:, 0], S[:, 1], S[:, 2], S[:, 3], S[:, 4], n)
+    lead_corr, _ = corr_beta(S[:, 0], S[:, 5], S[:, 2], S[:, 6], S[:, 7], n)
     fast = window_sums([r, ref, p["basket"], p["dispersion"]], pos, F)
     out = dict(xa_corr=corr, xa_beta=beta, xa_lead_corr=lead_corr)
     for k in sec.context_lags: out[f"xa_lead_ret_{k}"] = window_sums(p["ref"], pos, k)

@@ -12,7 +12,7 @@ import numpy as np
 import keras
 
 # %% auto #0
-__all__ = ['FOLD_PARTS', 'purge_embargo_mask', 'Fold', 'walk_forward_folds', 'fold_spans', 'plot_folds', 'subsample',
+__all__ = ['FOLD_PARTS', 'purge_embargo_mask', 'Fold', 'walk_forward_folds', 'fold_spans', 'plot_folds', 'subsample', 'spread',
            'gather_windows', 'WindowDataset', 'cover_span', 'EpochWindows']
 
 # %% ../../nbs/04_splits.ipynb #7d5432eb
@@ -104,6 +104,12 @@ def subsample(idx, n_max: int, seed) -> np.ndarray:
     if len(idx) <= n_max: return idx
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     return np.sort(rng.choice(idx, n_max, replace=False))
+
+def spread(idx, n: int) -> np.ndarray:
+    "At most `n` of `idx`, evenly spaced (all of them when there are no more)."
+    idx = np.asarray(idx)
+    if len(idx) <= n: return idx
+    return idx[np.unique(np.linspace(0, len(idx) - 1, max(n, 0)).round().astype("int64"))]
 
 # %% ../../nbs/04_splits.ipynb #01ebb965
 def gather_windows(X: np.ndarray, ends: np.ndarray, lookback: int) -> np.ndarray:

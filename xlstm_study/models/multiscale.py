@@ -14,7 +14,7 @@ from keras import layers, ops
 from ..core import Section, config_section, param, integer, items, boolean, one_of, register_profile
 from ..registry import register_plugin, register_variant, register_benchmark, CachedInputs, WithInputs, unwrap
 from ..data.candles import write_state, read_state, SavedFileError
-from ..data.context import bar_positions, log_returns, window_sums
+from ..data.context import bar_positions, log_returns, window_sums, corr_beta
 from ..data.panel import FoldContext
 from ..data.views import View
 from .xlstm import xlstm_stack, LastStep
@@ -247,12 +247,6 @@ def xtf_columns(sec) -> list:
     sec = multiscale_section(sec); labs = [timeframe_label(m) for m in sec.mtf_timeframes]
     return [f"xtf_{what}_{l}" for l in labs for what in ("ret_z", "trend", "corr")] + ["xtf_agree", "xtf_unanimous"]
 
-def _corr(Sx, Sy, Sxx, Syy, Sxy, n, tiny: float = 1e-16) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m = np.maximum(n, 1)
-        vx, vy, cxy = Sxx / m - (Sx / m) ** 2, Syy / m - (Sy / m) ** 2, Sxy / m - Sx * Sy / m ** 2
-        return np.where((n >= 3) & (vx > tiny) & (vy > tiny), np.clip(cxy / np.sqrt(vx * vy), -1, 1), 0.0)
-
 def xtf_features(panel, sec) -> np.ndarray:
     "(bars, columns) float32: the cross-timeframe columns (see above) of every panel bar."
     sec = multiscale_section(sec)
@@ -273,7 +267,7 @@ def xtf_features(panel, sec) -> np.ndarray:
         prev, okp = tab.newest_closed(t - bar, k, bar)                   # closed by the start of each minute
         R = np.where(okp & (pos > 0), tab.ret[np.where(okp, prev, 0)], 0.0)
         S = window_sums([r1, R, r1 * r1, R * R, r1 * R], pos, W)
-        corr = _corr(S[:, 0], S[:, 1], S[:, 2], S[:, 3], S[:, 4], np.minimum(pos, W))
+        corr = corr_beta(S[:, 0], S[:, 1], S[:, 2], S[:, 3], S[:, 4], np.minimum(pos, W))[0]
         cols += [ret_z, np.clip(trend, -10, 10), corr]
         signs.append(np.where(ok, np.sign(tab.ret[at]), 0.0))
     s = np.stack(signs, 1)

@@ -15,6 +15,7 @@ from ..core import Section, config_section, param, boolean, integer, number, one
 from ..registry import MODELS, register_model, register_plugin, register_variant
 from ..metrics import class_share
 from ..data.candles import write_state, read_state, SavedFileError
+from ..data.splits import spread
 
 # %% auto #0
 __all__ = ['StabilityConfig', 'InstanceNorm', 'revin_embedding', 'fit_prior_weights', 'prior_corrected', 'PriorCorrected',
@@ -95,10 +96,6 @@ def prior_corrected(proba, log_weights) -> np.ndarray:
     return (q / q.sum(1, keepdims=True)).astype("float32")
 
 # %% ../../nbs/34_stability.ipynb #ff5fe8ae
-def _spread(idx, n: int) -> np.ndarray:
-    idx = np.asarray(idx)
-    return idx if len(idx) <= n else idx[np.unique(np.linspace(0, len(idx) - 1, n).round().astype("int64"))]
-
 class PriorCorrected:
     "The `xlstm` row's actor, its probabilities weighted per class so that its validation shares match the target (see above)."
     workdir = None   # set by the study: where the network's checkpoints go when this row fits its own
@@ -114,7 +111,7 @@ class PriorCorrected:
             base.fit(ctx, train, val, verbose)
         self.base, sc, train = base, self.cfg.sections["stability"], np.sort(np.asarray(train))
         span = np.asarray(val) if val is not None and len(val) else train[-max(1, len(train) // 10):]
-        idx = _spread(span, sc.prior_samples)
+        idx = spread(span, sc.prior_samples)
         p = base.predict_proba(ctx, idx)
         target = class_share(ctx.labels(idx) if sc.prior_target == "val_labels" else ctx.labels(train))
         self.log_weights = fit_prior_weights(p, target, sc.prior_sweeps)

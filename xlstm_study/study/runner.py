@@ -20,13 +20,14 @@ from ..metrics import classification_metrics, class_share, class_shares, plot_co
 from ..data.candles import load_candles, synthetic_market, key_symbol, SavedFileError, sha256_file
 from ..data.features import SymbolScaler
 from ..data.panel import build_panel, panel_folds, fold_context, FoldContext, min_bars
+from ..data.splits import spread
 from ..trading.simulation import trading_metrics, plot_equity
 from .explain import explain_fold, plot_shap_report
 
 # %% auto #0
 __all__ = ['MANIFEST', 'study_data_dir', 'load_frames', 'thin_test', 'required_models', 'fit_row', 'ScoringConfig',
-           'holdout_names', 'holdout_mask', 'spread', 'share_drift', 'prepare_run', 'run_fold', 'run_study',
-           'write_results', 'summary_table', 'legacy_names', 'legacy_modules', 'load_pickle', 'save_object', 'save_row',
+           'holdout_names', 'holdout_mask', 'share_drift', 'prepare_run', 'run_fold', 'run_study', 'write_results',
+           'summary_table', 'legacy_names', 'legacy_modules', 'load_pickle', 'save_object', 'save_row',
            'save_final_models', 'verify_files', 'read_manifest', 'load_final_model', 'eval_folder', 'evaluate_run']
 
 # %% ../../nbs/90_study.ipynb #45fbd583
@@ -109,12 +110,6 @@ def holdout_mask(panel, names) -> np.ndarray:
     "True for the samples of the symbols `names`."
     held = [i for i, k in enumerate(panel.keys) if key_symbol(k) in set(names)]
     return np.isin(panel.key_id[panel.ends], held)
-
-def spread(idx, n: int) -> np.ndarray:
-    "At most `n` of `idx`, evenly spaced (all of them when there are no more)."
-    idx = np.asarray(idx)
-    if len(idx) <= n: return idx
-    return idx[np.unique(np.linspace(0, len(idx) - 1, max(n, 0)).round().astype("int64"))]
 
 def share_drift(a, b) -> float:
     "Total-variation distance between two class-share vectors: half the sum of the absolute differences."
