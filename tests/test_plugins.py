@@ -48,10 +48,14 @@ def m5_branch(inputs, cfg, name):
     "A toy branch: the 5-minute view flattened and embedded."
     return keras.layers.Dense(8, activation="tanh", name=name)(keras.layers.Flatten(name=f"{name}_flat")(inputs["m5"]))
 
+def scored_windows(model, ctx, test, train, cfg):
+    "A toy `scores` hook: what the study hands over after scoring a row."
+    return {"toy_scored": len(test), "toy_train": len(train), "toy_model": type(unwrap(model)).__name__}
+
 def test_toy_stages_run_as_rows_with_an_extra_column_and_a_second_view(tmp_path):
     register_variant("toy_constant", "xlstm", {"epochs": 1}, hooks=dict(inputs=ConstantFeature, optimizer=loss_scaled),
                      doc="a constant feature and a wrapped optimizer")
-    register_variant("toy_m5", "xlstm", {"epochs": 1}, hooks=dict(views=LastClosed5m, branches=m5_branch),
+    register_variant("toy_m5", "xlstm", {"epochs": 1}, hooks=dict(views=LastClosed5m, branches=m5_branch, scores=scored_windows),
                      doc="the last 5 closed 5-minute bars, in a branch of their own")
     try:
         from xlstm_study.study.runner import run_study, load_final_model
@@ -63,6 +67,9 @@ def test_toy_stages_run_as_rows_with_an_extra_column_and_a_second_view(tmp_path)
         for name in ("toy_constant", "toy_m5"):
             rows = [r for r in meta["rows"] if r["model"] == name]
             assert sorted(r["fold"] for r in rows) == [0, 1] and all(0 <= r["f1_macro"] <= 1 for r in rows)
+        for r in meta["rows"]:                                            # the `scores` hook reached its row only, on the scored windows
+            assert ("toy_scored" in r.get("extra", {})) == (r["model"] == "toy_m5")
+            if r["model"] == "toy_m5": assert r["extra"]["toy_scored"] == r["n"] and r["extra"]["toy_train"] > 0 and r["extra"]["toy_model"] == "SequenceModel"
         n = SEEN["inputs"][0]                                             # the study's feature count
         assert set(SEEN["inputs"]) == {n} and SEEN["optimizer"] and set(SEEN["optimizer"]) == {"AdamW"}
         final = load_final_model(tmp_path / "run" / "models", "toy_constant", cfg)

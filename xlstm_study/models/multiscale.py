@@ -1,4 +1,4 @@
-"""Stage 3, plan #1: the same history seen at 1 minute, 5 minutes, 15 minutes and 1 hour, each coarse view built only from bars that have closed at the decision time `t`, each read by a small recurrent branch; the branches and the 1-minute trunk fused by attention, whose weights are recorded per sample; and cross-timeframe features (rolling correlation of the timeframes' returns, trend agreement) as a feature group that gradient boosting gets too.
+"""Stage 3, plan #1: the same history seen at 1 minute, 5 minutes, 15 minutes and 1 hour, each coarse view built only from bars that have closed at the decision time `t`, each read by a small recurrent branch; the branches and the 1-minute trunk fused by attention, whose weights are recorded per sample and per detected regime; and cross-timeframe features (rolling correlation of the timeframes' returns, trend agreement) as a feature group that gradient boosting gets too.
 
 Docs: https://xlstm-study.github.io/xlstm-study/multiscale.html.md"""
 
@@ -9,21 +9,24 @@ from __future__ import annotations
 import dataclasses, math, weakref
 from dataclasses import dataclass
 import numpy as np
+import pandas as pd
 import keras
 from keras import layers, ops
 from ..core import Section, config_section, param, integer, items, boolean, one_of, register_profile
-from ..registry import register_plugin, register_variant, register_benchmark, CachedInputs, WithInputs, unwrap
+from ..registry import register_plugin, register_variant, register_benchmark, register_report, CachedInputs, WithInputs, unwrap
 from ..data.candles import write_state, read_state, SavedFileError
 from ..data.context import bar_positions, log_returns, window_sums, corr_beta
 from ..data.panel import FoldContext
+from ..data.splits import spread
 from ..data.views import View
 from .xlstm import xlstm_stack, LastStep
 
 # %% auto #0
 __all__ = ['TIMEFRAME_SLOTS', 'COARSE_FEATURES', 'VIEW_MAKERS', 'BRANCHES', 'XTF_GROUP', 'MultiscaleConfig', 'multiscale_section',
            'timeframe_label', 'CoarseBars', 'build_coarse_bars', 'coarse_bars', 'view_name', 'ClosedBars',
-           'TokenAttention', 'multiscale_fuse', 'attention_weights', 'xtf_columns', 'xtf_features',
-           'CrossTimeframeInputs', 'bench_multiscale']
+           'TokenAttention', 'multiscale_fuse', 'attention_weights', 'regimes_at', 'attention_by_regime', 'xtf_columns',
+           'xtf_features', 'CrossTimeframeInputs', 'attention_table', 'plot_attention_by_regime', 'attention_report',
+           'bench_multiscale']
 
 # %% ../../nbs/30_multiscale.ipynb #30ms0005
 TIMEFRAME_SLOTS = 3     # the coarse views a multiscale row has (the 1-minute window is the fourth)
@@ -44,6 +47,7 @@ class MultiscaleConfig(Section):
     mtf_xtf: bool = param(False, boolean, "add the cross-timeframe feature columns to every row (networks and gradient boosting alike)")
     mtf_xtf_window: int = param(240, integer(3, 100_000), "1-minute bars of the rolling cross-timeframe correlation")
     mtf_trend_bars: int = param(12, integer(1, 10_000), "closed coarse bars of each timeframe's trend column")
+    mtf_attention_samples: int = param(4_000, integer(0, 10_000_000), "test windows (evenly spaced) whose attention weights the study records per detected regime (0: none)")
 
     def check(self):
         p = _increasing(self.mtf_timeframes)
@@ -239,6 +243,34 @@ def attention_weights(model, ctx, idx, layer: str = "actor_fuse", batch: int = 1
     n = len(next(iter(x.values())))
     return np.concatenate([ops.convert_to_numpy(sub({k: v[a:a + batch] for k, v in x.items()}, training=False)) for a in range(0, n, batch)])
 
+# %% ../../nbs/30_multiscale.ipynb #eb5df171
+_REGIMES: dict = {}
+
+def regimes_at(ctx, train, idx, cfg, seed: int = 0) -> np.ndarray:
+    "Detected regime name of each sample `idx` ('unknown' in warm-up): the `11_regimes` detector fitted on the bars up to the last training window, assigned causally; cached for the fold."
+    from xlstm_study.data.regimes import RegimeDetector, fit_on_panel, panel_regimes
+    p = ctx.panel
+    t_last = int(p.sample_time[np.asarray(train)].max())
+    key = (t_last, cfg.n_regimes, cfg.regime_metric, seed)
+    hit = _REGIMES.get(key)
+    if hit is None or hit[0]() is not p:                      # the cache holds one fold: the panel it was fitted on, by weak reference
+        det = fit_on_panel(RegimeDetector(cfg.n_regimes, cfg.regime_metric, seed=seed), p, p.time <= t_last)
+        _REGIMES.clear(); _REGIMES[key] = hit = (weakref.ref(p), det, panel_regimes(det, p))
+    return hit[1].regime_names(hit[2][p.ends[np.asarray(idx)]])
+
+def attention_by_regime(model, ctx, test, train, cfg, max_samples: int | None = None) -> dict:
+    "The multiscale rows' `scores` hook: mean attention weight of each token (the 1-minute trunk, then each timeframe), overall and per detected regime, on evenly spaced test windows."
+    sec = multiscale_section(cfg)
+    n = sec.mtf_attention_samples if max_samples is None else max_samples
+    if sec.mtf_fuse != "attention" or n == 0 or len(test) == 0: return {}
+    idx = spread(test, n)
+    tokens = ["1m"] + [timeframe_label(m) for m in sec.mtf_timeframes]
+    w = pd.DataFrame(attention_weights(model, ctx, idx), columns=tokens).assign(regime=regimes_at(ctx, train, idx, cfg))
+    g = w.groupby("regime")
+    return dict(attention=dict(tokens=tokens, mean=w[tokens].mean().round(5).tolist(),
+                               by_regime={r: v.round(5).tolist() for r, v in g[tokens].mean().iterrows()},
+                               samples={r: int(c) for r, c in g.size().items()}))
+
 # %% ../../nbs/30_multiscale.ipynb #30ms0030
 XTF_GROUP = "cross_timeframe"
 
@@ -299,7 +331,7 @@ class CrossTimeframeInputs(CachedInputs):
         return cls(sec, seed)
 
 # %% ../../nbs/30_multiscale.ipynb #30ms0035
-_MTF_HOOKS = dict(views=VIEW_MAKERS, branches=BRANCHES, fuse=multiscale_fuse)
+_MTF_HOOKS = dict(views=VIEW_MAKERS, branches=BRANCHES, fuse=multiscale_fuse, scores=attention_by_regime)
 register_plugin("cross_timeframe", when=lambda cfg: cfg.mtf_xtf, inputs=CrossTimeframeInputs,
                 doc="cross-timeframe columns: closed-bar returns and trends per timeframe, rolling correlation, trend agreement")
 register_variant("xlstm_multiscale", "xlstm", {}, hooks=_MTF_HOOKS, group="stage3_mtf",
@@ -310,6 +342,49 @@ register_variant("gbm_xtf", "gbm", {"mtf_xtf": True}, group="stage3_mtf", doc="g
 register_profile("stage3_mtf", dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=12_000,
                                     models=("majority", "gbm", "buy_and_hold", "xlstm"), save_final_models=False, shap_samples=0,
                                     seeds=(0,), variants=("stage3_mtf",)), real_data=True)
+
+# %% ../../nbs/30_multiscale.ipynb #25c1aac1
+def attention_table(results: pd.DataFrame) -> pd.DataFrame:
+    "Mean attention weight per row, detected regime and token over folds x seeds (from the rows' `extra`), its spread and the windows behind it."
+    recs = []
+    for r in results.to_dict("records"):
+        a = r.get("extra") if isinstance(r.get("extra"), dict) else {}
+        a = a.get("attention")
+        if not a: continue
+        for reg, w in {"all": a["mean"], **a["by_regime"]}.items():
+            n = sum(a["samples"].values()) if reg == "all" else a["samples"][reg]
+            recs += [dict(model=r["model"], fold=r["fold"], seed=r["seed"], regime=reg, token=t, weight=v, samples=n) for t, v in zip(a["tokens"], w)]
+    if not recs: return pd.DataFrame(columns=["model", "regime", "token", "weight", "spread", "samples"])
+    return (pd.DataFrame(recs).groupby(["model", "regime", "token"], sort=False)
+            .agg(weight=("weight", "mean"), spread=("weight", "std"), samples=("samples", "sum")).reset_index())
+
+def plot_attention_by_regime(table: pd.DataFrame):
+    "One heatmap per row of `attention_table`: detected regimes (and 'all') by tokens, the mean weight in each cell."
+    import matplotlib.pyplot as plt, seaborn as sns
+    models = list(dict.fromkeys(table["model"]))
+    fig, axes = plt.subplots(1, len(models), figsize=(4.6 * len(models), 0.5 + 0.45 * table["regime"].nunique()), squeeze=False)
+    for ax, m in zip(axes[0], models):
+        t = table[table["model"] == m]
+        h = t.pivot(index="regime", columns="token", values="weight").loc[list(dict.fromkeys(t["regime"])), list(dict.fromkeys(t["token"]))]
+        n = t.groupby("regime", sort=False)["samples"].first()
+        h.index = [f"{r} ({n[r]:,})" for r in h.index]
+        sns.heatmap(h, annot=True, fmt=".3f", cmap="viridis", cbar=False, ax=ax); ax.set_title(m, fontsize=9); ax.set_ylabel("")
+    fig.suptitle("mean attention weight per detected regime (test windows)", fontsize=10); fig.tight_layout()
+    return fig
+
+def attention_report(run_dir, results):
+    "The study's report hook: `attention_by_regime.csv` and `figures/attention_by_regime.png` when the run has rows that recorded attention."
+    import matplotlib.pyplot as plt
+    from pathlib import Path
+    if "extra" not in results: return None
+    table = attention_table(results)
+    if table.empty: return None
+    run = Path(run_dir); table.to_csv(run / "attention_by_regime.csv", index=False)
+    fig = plot_attention_by_regime(table); (run / "figures").mkdir(exist_ok=True)
+    fig.savefig(run / "figures" / "attention_by_regime.png", dpi=110); plt.close(fig)
+    return table
+
+register_report("attention", attention_report)
 
 # %% ../../nbs/30_multiscale.ipynb #8d1752f2
 def bench_multiscale(batches=(64, 256), lookback: int = 60, features: int = 32, steps: int = 12, warmup: int = 3,

@@ -182,7 +182,8 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
                                                                 dict(model=row.name, fold=f.k)))
             beside = _scores_beside(model, ctx, proba, val_s, test_h)
             rec = dict(model=row.name, fold=f.k, seed=seed, **m, **tm, **beside, seconds=round(time.time() - t1, 2))
-            extra = model.extra_metrics() if hasattr(model, "extra_metrics") else None
+            extra = dict(model.extra_metrics() if hasattr(model, "extra_metrics") else {})
+            for h in row.hooks.scores: extra.update(h(model, ctx, test, train, row.cfg))  # a stage's figures on the test windows
             if extra: rec["extra"] = extra                                                  # the row's own figures, as the model reports them
             if getattr(model, "timing", None): rec["fit_timing"] = model.timing           # build, fixed cost, samples/s of a network's fit
             meta["rows"].append(rec)
