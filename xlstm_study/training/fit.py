@@ -209,19 +209,23 @@ def step_hooks(hooks, kind: str, row: str = "") -> tuple:
     return tuple(hooks.train_step)
 
 def batch_gradients(loss_fn, variables, scale=None):
-    "`grads(*batch) -> (loss, gradients, aux)` for `loss_fn(*batch) -> (loss, aux)`; the gradients of `scale(loss)` when given (mixed precision)."
+    """`grads(*batch) -> (loss, gradients, aux)` for `loss_fn(*batch) -> (loss, aux)`; the gradients of `scale(loss)` when given
+    (mixed precision). `grads.scale(x)` multiplies `x` by the factor the gradients carry (the loss scale; 1 without one)."""
     import tensorflow as tf
     def grads(*batch):
         with tf.GradientTape() as tape:
             loss, aux = loss_fn(*batch)
             scaled = scale(loss) if scale is not None else loss
         return loss, tape.gradient(scaled, variables), aux
+    grads.scale = scale if scale is not None else (lambda x: x)
     return grads
 
 def hooked_gradients(loss_fn, variables, hooks=(), cfg=None, scale=None):
-    "`batch_gradients` with each `train_step` hook of `hooks` wrapped around it, in order."
+    "`batch_gradients` with each `train_step` hook of `hooks` wrapped around it, in order; each wrapper keeps the `scale` of the gradients it wraps."
     grads = batch_gradients(loss_fn, variables, scale)
-    for h in hooks: grads = h(grads, variables, cfg)
+    for h in hooks:
+        inner, grads = grads, h(grads, variables, cfg)
+        if not hasattr(grads, "scale"): grads.scale = inner.scale
     return grads
 
 def gradient_step(loss_fn, variables, optimizer, hooks=(), cfg=None):

@@ -83,23 +83,23 @@ def _unit_norm(x, axes):
     x = ops.cast(x, "float32")
     return ops.abs(x) if axes == () else ops.sqrt(ops.sum(ops.square(x), axis=axes, keepdims=True))
 
-def adaptive_clip(g, w, axes, clip: float = 0.01, eps: float = 1e-3):
-    "The gradient `g` of weight `w` with each unit (norm over `axes`) clipped to `clip * max(||w_unit||, eps)`; other units unchanged."
+def adaptive_clip(g, w, axes, clip: float = 0.01, eps: float = 1e-3, scale=1.0):
+    """The gradient `g` of weight `w` with each unit (norm over `axes`) clipped to `clip * max(||w_unit||, eps)`; other units
+    unchanged. `scale`: the loss scale `g` carries (mixed precision), which the limit carries too."""
     if g is None or axes is None: return g
-    limit = clip * ops.maximum(_unit_norm(w, axes), eps)
+    limit = clip * ops.maximum(_unit_norm(w, axes), eps) * ops.cast(scale, "float32")
     gn = _unit_norm(g, axes)
     clipped = ops.cast(ops.cast(g, "float32") * (limit / ops.maximum(gn, 1e-6)), g.dtype)
     return ops.where(gn > limit, clipped, g)
 
 def agc_step(grads, variables, cfg):
-    "`train_step` hook: adaptive gradient clipping of every variable but the output layers' (see above)."
-    if cfg.mixed_precision:
-        raise ConfigError("agc: adaptive clipping compares gradients with weights, and under mixed_precision the train_step hooks see "
-                          "loss-scaled gradients: switch one of them off")
+    "`train_step` hook: adaptive gradient clipping of every variable but the output layers' (see above), the limits times the loss scale the gradients carry."
     axes, clip, eps = [unit_axes(v.path, v.shape) for v in variables], float(cfg.agc_clip), float(cfg.agc_eps)
+    scale_of = getattr(grads, "scale", None)
     def clipped(*batch):
         loss, g, aux = grads(*batch)
-        return loss, [adaptive_clip(gi, v, a, clip, eps) for gi, v, a in zip(g, variables, axes)], aux
+        s = 1.0 if scale_of is None else ops.cast(scale_of(ops.ones((), "float32")), "float32")
+        return loss, [adaptive_clip(gi, v, a, clip, eps, s) for gi, v, a in zip(g, variables, axes)], aux
     return clipped
 
 # %% ../../nbs/33_regularization.ipynb #bad46be4
