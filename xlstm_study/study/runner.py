@@ -174,7 +174,8 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
             model = fit_row(row, seed, ctx, train, val, fitted, out / "checkpoints" / f"{row.name}-fold{f.k}-seed{seed}", row.model in needed)
             proba = model.predict_proba(ctx, test)
             m = classification_metrics(y_test, proba.argmax(1))
-            tm, bt = trading_metrics(panel, test, proba, row.cfg, row.hooks.decision)
+            dec = row.hooks.decision(row.cfg, seed).fit(model, ctx, train, val) if row.hooks.decision is not None else None
+            tm, bt = trading_metrics(panel, test, proba, row.cfg, dec, ctx)
             if seed == cfg.seeds[0]:
                 equity[row.name] = bt
                 if row.name in cfg.shap_models and cfg.shap_samples > 0:
@@ -184,6 +185,7 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
             rec = dict(model=row.name, fold=f.k, seed=seed, **m, **tm, **beside, seconds=round(time.time() - t1, 2))
             extra = dict(model.extra_metrics() if hasattr(model, "extra_metrics") else {})
             for h in row.hooks.scores: extra.update(h(model, ctx, test, train, row.cfg))  # a stage's figures on the test windows
+            if getattr(dec, "report", None): extra["decision"] = dec.report
             if extra: rec["extra"] = extra                                                  # the row's own figures, as the model reports them
             if getattr(model, "timing", None): rec["fit_timing"] = model.timing           # build, fixed cost, samples/s of a network's fit
             meta["rows"].append(rec)

@@ -194,10 +194,12 @@ class SimulationConfig(Section):
     signal_threshold: float | None = param(None, optional(number(0, 1, True, True)), "a BUY/SELL needs this probability, else flat (None: argmax)")
 
 # %% ../../nbs/13_simulation.ipynb #861f506e
-def trading_metrics(panel, idx, proba, cfg, decision=None) -> tuple:
-    "`(metrics dict, BacktestResult)` of the positions from `proba` on the samples `idx`, with `cfg`'s costs; `decision`: the row's hook."
-    pos = decision(proba, cfg) if decision is not None else positions_from_proba(proba, cfg.signal_threshold, cfg.allow_short)
-    res = backtest_samples(panel, idx, pos, cfg.fee_bp, cfg.slippage_bp, cfg.allow_short, perp_fee_bp=cfg.perp_fee_bp)
+def trading_metrics(panel, idx, proba, cfg, decision=None, ctx=None) -> tuple:
+    """`(metrics dict, BacktestResult)` of the positions from `proba` on the samples `idx`, with `cfg`'s costs. `decision`: the row's
+    fitted `decision` hook (`decide(proba, ctx, idx) -> (positions, size or None)`), in place of the argmax rule."""
+    if decision is not None: pos, size = decision.decide(proba, ctx, idx)
+    else: pos, size = positions_from_proba(proba, cfg.signal_threshold, cfg.allow_short), None
+    res = backtest_samples(panel, idx, pos, cfg.fee_bp, cfg.slippage_bp, cfg.allow_short, size=size, perp_fee_bp=cfg.perp_fee_bp)
     m = res.metrics()
     return dict(net_sharpe=m["sharpe"], max_drawdown=m["max_drawdown"], trades=int(m["trades"]), total_return=m["total_return"],
                 hit_rate=m["hit_rate"], profit_factor=m["profit_factor"], turnover=m["turnover"], exposure=m["exposure"]), res
