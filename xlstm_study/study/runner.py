@@ -25,7 +25,7 @@ from ..trading.simulation import trading_metrics, plot_equity
 from .explain import explain_fold, plot_shap_report
 
 # %% auto #0
-__all__ = ['MANIFEST', 'study_data_dir', 'load_frames', 'thin_test', 'required_models', 'fit_row', 'ScoringConfig',
+__all__ = ['MANIFEST', 'study_data_dir', 'load_frames', 'thin_test', 'required_models', 'fit_row', 'fit_key', 'ScoringConfig',
            'holdout_names', 'holdout_mask', 'share_drift', 'prepare_run', 'run_fold', 'run_study', 'write_results',
            'summary_table', 'legacy_names', 'legacy_modules', 'load_pickle', 'save_object', 'save_row',
            'save_final_models', 'verify_files', 'read_manifest', 'load_final_model', 'eval_folder', 'evaluate_run']
@@ -70,6 +70,14 @@ def fit_row(row, seed: int, ctx, train, val, fitted: dict, workdir=None, keep: b
     model.fit(ctx, train, val, **({"base": base} if base is not None else {}))
     if keep: fitted[(row.model, row.cfg, row.hooks)] = model
     return model
+
+def fit_key(row) -> tuple:
+    """What a row's fit depends on: its model, its configuration but the parameters of sections marked `decision_only` (how
+    probabilities become positions), its hooks but `decision` and `scores`. Rows with one key share one fit."""
+    import dataclasses
+    neutral = {f.name: f.default for sec in row.cfg.sections.values() if getattr(type(sec), "decision_only", False)
+               for f in dataclasses.fields(sec)}
+    return (row.model, row.cfg.replace(**neutral) if neutral else row.cfg, dataclasses.replace(row.hooks, decision=None, scores=()))
 
 # %% ../../nbs/90_study.ipynb #03132b50
 def _holdout_check(v):
@@ -167,11 +175,16 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
     test, test_h = thin_test(f.test[~held[f.test]], cfg.max_test_samples), thin_test(f.test[held[f.test]], cfg.max_test_samples)
     val_s = spread(val, min(cfg.val_share_samples, len(test)))
     y_test, needed = ctx.labels(test), required_models(rows)
+    keys = [fit_key(r) for r in rows]
     for seed in cfg.seeds:
-        fitted = {}
-        for row in rows:
+        fitted, shared = {}, {}
+        for row, key in zip(rows, keys):
             t1 = time.time()
-            model = fit_row(row, seed, ctx, train, val, fitted, out / "checkpoints" / f"{row.name}-fold{f.k}-seed{seed}", row.model in needed)
+            model = shared.get(key)                              # rows that differ only in their decision share one fit
+            reused = model is not None
+            if not reused:
+                model = fit_row(row, seed, ctx, train, val, fitted, out / "checkpoints" / f"{row.name}-fold{f.k}-seed{seed}", row.model in needed)
+                if keys.count(key) > 1: shared[key] = model
             proba = model.predict_proba(ctx, test)
             m = classification_metrics(y_test, proba.argmax(1))
             dec = row.hooks.decision(row.cfg, seed).fit(model, ctx, train, val) if row.hooks.decision is not None else None
@@ -182,7 +195,7 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
                     meta.setdefault("shap", []).append(_explain(model, ctx, test, train, cfg, panel, out / "figures" / f"shap_{row.name}_fold{f.k}.png",
                                                                 dict(model=row.name, fold=f.k)))
             beside = _scores_beside(model, ctx, proba, val_s, test_h)
-            rec = dict(model=row.name, fold=f.k, seed=seed, **m, **tm, **beside, seconds=round(time.time() - t1, 2))
+            rec = dict(model=row.name, fold=f.k, seed=seed, **m, **tm, **beside, seconds=round(time.time() - t1, 2), **({"fit_reused": True} if reused else {}))
             extra = dict(model.extra_metrics() if hasattr(model, "extra_metrics") else {})
             for h in row.hooks.scores: extra.update(h(model, ctx, test, train, row.cfg))  # a stage's figures on the test windows
             if getattr(dec, "report", None): extra["decision"] = dec.report

@@ -241,6 +241,7 @@ def var_limited(pos, size, start, r, var1, cap, cut: float = 0.5, recovery: floa
 @dataclass(frozen=True)
 class RiskConfig(Section):
     "From probabilities to positions and sizes (plan #7): each a switch, off by default."
+    decision_only = True     # none of these changes a fit: the study lets rows that differ only here share one (`fit_key`)
     risk_calibration: str = param("none", one_of("none", "temperature", "isotonic"), "calibrate the class probabilities on the validation span")
     risk_rule: str = param("argmax", one_of("argmax", "cost_aware"), "argmax (or signal_threshold) | cost_aware: trade only when the expected return beats the round trip")
     risk_hysteresis_bp: float = param(0.0, number(0, 10_000), "cost-aware rule: margin (bp) each comparison must clear")
