@@ -18,7 +18,7 @@ from ..core import ConfigError, Section, config_section, param, number, integer,
 __all__ = ['CALIBRATORS', 'expected_calibration_error', 'reliability', 'TemperatureCalibrator', 'IsotonicCalibrator',
            'plot_reliability', 'kelly_fraction', 'var_historical', 'var_parametric', 'var_from_returns',
            'cost_aware_positions', 'forward_returns', 'class_returns', 'rolling_var', 'var_limited', 'RiskConfig',
-           'risk_active', 'RiskDecision']
+           'risk_active', 'RiskDecision', 'hedge_betas', 'PortfolioResult', 'portfolio_backtest']
 
 # %% ../../nbs/32_risk.ipynb #1ae3e8ed
 def _check_proba(proba, name: str = "proba") -> np.ndarray:
@@ -346,3 +346,85 @@ for _m in ("gbm", "xlstm"):
 register_profile("stage3_risk", dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=12_000,
                                      models=("majority", "gbm", "buy_and_hold", "xlstm"), save_final_models=False, shap_samples=0,
                                      seeds=(0,), variants=("stage3_risk",)), real_data=True)
+
+# %% ../../nbs/32_risk.ipynb #66350386
+def hedge_betas(panel, window: int = 1_440, leader: str = "BTCUSDT") -> tuple:
+    "`(beta, reference return)` per panel bar: the causal rolling beta of each key's 1-bar log returns on its reference's (see above)."
+    from xlstm_study.data.context import bar_positions, log_returns, partner_returns, window_sums, corr_beta
+    from xlstm_study.data.candles import key_symbol
+    pos = bar_positions(panel.time, panel.key_id, panel.bar_ns)
+    r = log_returns(panel.close, pos)
+    ref = partner_returns(r, pos, panel.time, panel.key_id, panel.keys, leader)["ref"] * (pos > 0)
+    S = window_sums([r, ref, r * r, ref * ref, r * ref], pos, window)
+    beta = corr_beta(S[:, 0], S[:, 1], S[:, 2], S[:, 3], S[:, 4], np.minimum(pos, window))[1]
+    is_leader = np.array([key_symbol(k) == leader for k in panel.keys])[panel.key_id]
+    return np.where(is_leader, 0.0, beta), ref
+
+# %% ../../nbs/32_risk.ipynb #ef762f24
+@dataclass
+class PortfolioResult:
+    "One book over every key of a test span: per-minute returns (net), equity, drawdown, and the per-key results behind it."
+    time: np.ndarray
+    result: object            # a BacktestResult over the book's minutes (metrics(), equity, drawdown)
+    per_key: dict             # key -> BacktestResult of its asset leg
+    hedge: dict               # key -> hedge leg's net returns (per its rows), when hedged
+    weights: np.ndarray       # per sample (aligned with the sorted rows): the risk-budget weight
+
+def _trailing_vol(close, key, rows, window):
+    c, k = np.asarray(close, "float64"), np.asarray(key)
+    r = pd.Series(np.log(c)).diff(); r[np.r_[True, k[1:] != k[:-1]]] = np.nan
+    return r.rolling(window, min_periods=max(30, window // 4)).std().to_numpy()[rows]
+
+def portfolio_backtest(panel, idx, position, size=None, cfg=None, hedge: bool = False, var_limit: float | None = None) -> PortfolioResult:
+    "The book of `position` x `size` on the samples `idx` of every key at once (see above); costs and VaR settings from `cfg`."
+    from xlstm_study.trading.ledger import key_cost_rates, run_starts, run_ends, settle
+    from xlstm_study.trading.simulation import backtest_samples, BacktestResult
+    from xlstm_study.core import annual_bars
+    cfg = cfg if cfg is not None else _defaults()
+    idx = np.asarray(idx, "int64"); rows = panel.ends[idx]; order = np.argsort(rows, kind="stable")
+    idx, rows = idx[order], rows[order]
+    pos = np.asarray(position, "float64")[order]
+    size = np.ones(len(pos)) if size is None else np.broadcast_to(np.asarray(size, "float64"), (len(order),))[order]
+    key, t = np.asarray(panel.key_id)[rows], np.asarray(panel.time)[rows]
+    inv = 1.0 / np.maximum(np.nan_to_num(_trailing_vol(panel.close, panel.key_id, rows, cfg.var_window), nan=np.inf), 1e-12)
+    inv = np.where(np.isfinite(inv), inv, 0.0)
+    tt, tid = np.unique(t, return_inverse=True)
+    w = inv / np.maximum(np.bincount(tid, inv, len(tt))[tid], 1e-300)
+    scale = np.ones(len(tt))
+    def book(sz):
+        per, legs, out, gross, costs, expo = {}, {}, np.zeros(len(tt)), np.zeros(len(tt)), np.zeros(len(tt)), np.zeros(len(tt))
+        if hedge: beta, ref = hedge_betas(panel, cfg.var_window)
+        rates = key_cost_rates(panel.keys, cfg.fee_bp, cfg.slippage_bp, cfg.perp_fee_bp)
+        for k in np.unique(key):
+            m = key == k
+            res = backtest_samples(panel, idx[m], pos[m], cfg.fee_bp, cfg.slippage_bp, cfg.allow_short, size=sz[m], perp_fee_bp=cfg.perp_fee_bp,
+                                   bars_per_year=annual_bars(panel.bar_ns))
+            per[panel.keys[k]] = res
+            np.add.at(out, tid[m], res.returns); np.add.at(gross, tid[m], res.gross); np.add.at(costs, tid[m], res.costs)
+            np.add.at(expo, tid[m], np.abs(res.position))
+            if hedge:
+                r_next = np.expm1(ref[np.minimum(rows[m] + 1, len(ref) - 1)])
+                st = run_starts(rows[m], key[m])
+                leg = settle(r_next, -beta[rows[m]] * res.position, st, run_ends(st), rates[k])
+                legs[panel.keys[k]] = leg.returns
+                np.add.at(out, tid[m], leg.returns); np.add.at(gross, tid[m], leg.gross); np.add.at(costs, tid[m], leg.costs)
+        return per, legs, out, gross, costs, expo
+    per, legs, out, gross, costs, expo = book(size * w)
+    if var_limit is not None:
+        v = -pd.Series(out).rolling(cfg.var_window, min_periods=max(30, cfg.var_window // 4)).quantile(1 - cfg.var_level).shift(2).to_numpy()
+        v = np.where(np.isfinite(v) & (v > 0), v, np.inf)
+        cap, m = var_limit / (v * math.sqrt(cfg.var_horizon)), 1.0
+        for i in range(len(tt)):                                   # the book's result of minute i - 2 is known at minute i
+            if i >= 2: m = m * cfg.var_cut if -out[i - 2] > v[i - 2] else min(1.0, m + cfg.var_recovery)
+            scale[i] = min(1.0, m * cap[i])
+        per, legs, out, gross, costs, expo = book(size * w * scale[tid])
+    equity = np.cumprod(1.0 + out)
+    res = BacktestResult(out, gross, costs, expo, equity, equity / np.maximum(np.maximum.accumulate(equity), 1.0) - 1.0,
+                         np.concatenate([r.trade_returns for r in per.values()]) if per else np.zeros(0),
+                         float(sum(r.turnover_total for r in per.values())), annual_bars(panel.bar_ns))
+    w_out = np.empty(len(w)); w_out[:] = w * scale[tid]
+    return PortfolioResult(tt, res, per, legs, w_out)
+
+def _defaults():
+    from xlstm_study.core import make_config
+    return make_config()
