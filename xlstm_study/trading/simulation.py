@@ -78,6 +78,12 @@ def _sharpe(r, bars_per_year):
     m, s = r.mean(), r.std(ddof=1)
     return 0.0 if s <= 1e-12 * abs(m) else float(m / s * np.sqrt(bars_per_year))
 
+def _longest_run(mask) -> int:
+    "The longest run of True in `mask`."
+    d = np.diff(np.r_[0, np.asarray(mask, "int8"), 0])
+    s, e = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    return int((e - s).max()) if len(s) else 0
+
 def _sortino(r, bars_per_year):
     if len(r) < 2: return 0.0
     d = np.sqrt(np.mean(np.minimum(r, 0.0) ** 2))
@@ -112,6 +118,10 @@ class BacktestResult:
         pf = float(wins / losses) if losses > 0 else (float("inf") if wins > 0 else 0.0)
         return dict(total_return=final - 1, annual_return=annual, sharpe=_sharpe(r, bpy), sortino=_sortino(r, bpy),
                     max_drawdown=mdd, calmar=annual / abs(mdd) if mdd < 0 else 0.0,
+                    annual_volatility=float(r.std(ddof=1) * np.sqrt(bpy)) if n > 1 else 0.0,
+                    drawdown_days=_longest_run(self.drawdown < 0) * 365 / bpy,
+                    avg_trade_net_bp=float(1e4 * tr.mean()) if len(tr) else 0.0,
+                    avg_trade_gross_bp=float(1e4 * self.gross.sum() / len(tr)) if len(tr) else 0.0,
                     hit_rate=float((tr > 0).mean()) if len(tr) else 0.0, profit_factor=pf,
                     turnover=float(self.turnover_total * bpy / n), exposure=float((self.position != 0).mean()),
                     trades=int(len(tr)), bars=int(n))
@@ -202,7 +212,9 @@ def trading_metrics(panel, idx, proba, cfg, decision=None, ctx=None) -> tuple:
     res = backtest_samples(panel, idx, pos, cfg.fee_bp, cfg.slippage_bp, cfg.allow_short, size=size, perp_fee_bp=cfg.perp_fee_bp)
     m = res.metrics()
     return dict(net_sharpe=m["sharpe"], max_drawdown=m["max_drawdown"], trades=int(m["trades"]), total_return=m["total_return"],
-                hit_rate=m["hit_rate"], profit_factor=m["profit_factor"], turnover=m["turnover"], exposure=m["exposure"]), res
+                hit_rate=m["hit_rate"], profit_factor=m["profit_factor"], turnover=m["turnover"], exposure=m["exposure"],
+                **{k: m[k] for k in ("annual_return", "annual_volatility", "sortino", "calmar", "drawdown_days", "avg_trade_net_bp",
+                                     "avg_trade_gross_bp")}), res
 
 class AlwaysBuy:
     "Buy-and-hold as a model: BUY on every window."
