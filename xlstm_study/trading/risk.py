@@ -18,7 +18,8 @@ from ..core import ConfigError, Section, config_section, param, number, integer,
 __all__ = ['CALIBRATORS', 'expected_calibration_error', 'reliability', 'TemperatureCalibrator', 'IsotonicCalibrator',
            'plot_reliability', 'kelly_fraction', 'var_historical', 'var_parametric', 'var_from_returns',
            'cost_aware_positions', 'forward_returns', 'class_returns', 'rolling_var', 'var_limited', 'RiskConfig',
-           'risk_active', 'RiskDecision', 'hedge_betas', 'PortfolioResult', 'portfolio_backtest']
+           'risk_active', 'RiskDecision', 'hedge_betas', 'PortfolioResult', 'portfolio_backtest', 'book_report',
+           'risk_report']
 
 # %% ../../nbs/32_risk.ipynb #1ae3e8ed
 def _check_proba(proba, name: str = "proba") -> np.ndarray:
@@ -258,10 +259,13 @@ class RiskConfig(Section):
     var_horizon: int = param(60, integer(1, 10_000_000), "bars the VaR limit looks ahead (square-root-of-time scaling)")
     var_cut: float = param(0.5, number(0, 1, lo_open=True), "factor on the allowed size after a breach")
     var_recovery: float = param(0.01, number(0, 1), "size allowance given back per bar without a breach")
+    portfolio: bool = param(False, boolean, "also trade every key of the test span as one book (portfolio_backtest) beside buy-and-hold of the basket; reported in the row's extra")
+    hedge: bool = param(False, boolean, "the book hedges each key's exposure with a rolling beta against BTC or the venue's basket")
+    portfolio_var_limit: float | None = param(None, optional(number(0, 1, lo_open=True)), "the book's VaR over var_horizon bars at most this share of capital (None: no limit)")
 
 def risk_active(cfg) -> bool:
     "Whether any switch of the `risk` section is on."
-    return cfg.risk_calibration != "none" or cfg.risk_rule != "argmax" or cfg.kelly or cfg.var_limit is not None
+    return cfg.risk_calibration != "none" or cfg.risk_rule != "argmax" or cfg.kelly or cfg.var_limit is not None or cfg.portfolio
 
 # %% ../../nbs/32_risk.ipynb #f4a822ef
 class RiskDecision:
@@ -321,6 +325,7 @@ class RiskDecision:
             size = np.where(pos != 0, np.abs(held), 0.0)
             self.report.update(var_breaches=int(breaches), var_limited_share=round(float((size < 1 - 1e-9)[pos != 0].mean()) if (pos != 0).any() else 0.0, 4))
         self.report["entries"] = int(entry.sum())
+        if cfg.portfolio: self.report.update(book_report(p, idx[order], pos, size, cfg))
         out_pos, out_size = np.empty(len(pos)), np.empty(len(pos))
         out_pos[order], out_size[order] = pos, size
         return out_pos, out_size
@@ -343,6 +348,10 @@ for _m in ("gbm", "xlstm"):
                      doc=f"{_m}: cost-aware, sized by half Kelly")
     register_variant(f"{_m}_kelly_var", _m, {**_COST_AWARE, "kelly": True, "var_limit": 0.02}, group="stage3_risk",
                      doc=f"{_m}: cost-aware, half Kelly, each position's 1-hour 99 % VaR at most 2 % of capital")
+    register_variant(f"{_m}_book_argmax", _m, {"portfolio": True}, group="stage3_risk",
+                     doc=f"{_m}: the argmax rule, every key traded as one book (equal risk budget) beside buy-and-hold of the basket")
+    register_variant(f"{_m}_book", _m, {**_COST_AWARE, "kelly": True, "portfolio": True, "hedge": True, "portfolio_var_limit": 0.02},
+                     group="stage3_risk", doc=f"{_m}: cost-aware and half Kelly, as one book, beta-hedged, the book's 1-hour 99 % VaR at most 2 %")
 register_profile("stage3_risk", dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=12_000,
                                      models=("majority", "gbm", "buy_and_hold", "xlstm"), save_final_models=False, shap_samples=0,
                                      seeds=(0,), variants=("stage3_risk",)), real_data=True)
@@ -428,3 +437,44 @@ def portfolio_backtest(panel, idx, position, size=None, cfg=None, hedge: bool = 
 def _defaults():
     from xlstm_study.core import make_config
     return make_config()
+
+# %% ../../nbs/32_risk.ipynb #4a20bbdc
+_FIGURES = ("annual_return", "annual_volatility", "sharpe", "sortino", "max_drawdown", "drawdown_days", "calmar", "turnover",
+            "exposure", "hit_rate", "trades", "avg_trade_gross_bp", "avg_trade_net_bp", "total_return")
+
+def _curve(pf, n: int = 400) -> dict:
+    i = np.unique(np.linspace(0, len(pf.time) - 1, min(n, len(pf.time))).round().astype("int64"))
+    return dict(time=[str(pd.Timestamp(int(t), tz="UTC")) for t in pf.time[i]], equity=np.round(pf.result.equity[i], 5).tolist())
+
+def book_report(panel, idx, pos, size, cfg) -> dict:
+    "The row's book and buy-and-hold of the same basket: their trading figures and equity curves (for the row's `extra`)."
+    pf = portfolio_backtest(panel, idx, pos, size, cfg, hedge=cfg.hedge, var_limit=cfg.portfolio_var_limit)
+    bh = portfolio_backtest(panel, idx, np.ones(len(idx)), None, cfg)
+    fig = lambda r: {k: round(float(v), 6) for k, v in r.result.metrics().items() if k in _FIGURES}
+    return dict(book=fig(pf), book_buy_and_hold=fig(bh), book_curve=_curve(pf), book_buy_and_hold_curve=_curve(bh),
+                book_keys=sorted(pf.per_key))
+
+def risk_report(run_dir, results):
+    "The study's report hook: `portfolio.csv` (each book row's figures per fold, and buy-and-hold of its basket) and `figures/portfolio_fold<k>.png`."
+    import matplotlib.pyplot as plt
+    from pathlib import Path
+    if "extra" not in results: return None
+    recs, curves = [], {}
+    for r in results.to_dict("records"):
+        d = (r.get("extra") if isinstance(r.get("extra"), dict) else {}).get("decision", {})
+        if "book" not in d: continue
+        recs.append(dict(model=r["model"], fold=r["fold"], seed=r["seed"], **d["book"]))
+        recs.append(dict(model="basket buy-and-hold", fold=r["fold"], seed=r["seed"], **d["book_buy_and_hold"]))
+        curves.setdefault(r["fold"], {})[r["model"]] = d["book_curve"]; curves[r["fold"]]["basket buy-and-hold"] = d["book_buy_and_hold_curve"]
+    if not recs: return None
+    run = Path(run_dir); table = pd.DataFrame(recs).drop_duplicates(["model", "fold", "seed"])
+    table.to_csv(run / "portfolio.csv", index=False); (run / "figures").mkdir(exist_ok=True)
+    for k, cs in curves.items():
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+        for name, c in cs.items(): ax.plot(pd.to_datetime(c["time"]), c["equity"], label=name, lw=1.4 if "buy-and-hold" in name else 1)
+        ax.set_yscale("log"); ax.set_ylabel("equity (log)"); ax.set_title(f"fold {k}: the book, net of costs"); ax.legend(fontsize=7)
+        fig.autofmt_xdate(); fig.tight_layout(); fig.savefig(run / "figures" / f"portfolio_fold{k}.png", dpi=110); plt.close(fig)
+    return table
+
+from ..registry import register_report
+register_report("risk", risk_report)
