@@ -368,7 +368,8 @@ def plot_attention_by_regime(table: pd.DataFrame):
         h = t.pivot(index="regime", columns="token", values="weight").loc[list(dict.fromkeys(t["regime"])), list(dict.fromkeys(t["token"]))]
         n = t.groupby("regime", sort=False)["samples"].first()
         h.index = [f"{r} ({n[r]:,})" for r in h.index]
-        sns.heatmap(h, annot=True, fmt=".3f", cmap="viridis", cbar=False, ax=ax); ax.set_title(m, fontsize=9); ax.set_ylabel("")
+        sns.heatmap(h, annot=True, fmt=".3f", cmap="viridis", cbar=False, ax=ax, vmin=0, vmax=min(1.0, 2 / h.shape[1]))
+        ax.set_title(m, fontsize=9); ax.set_ylabel("")                  # the colour scale: uniform weights at its middle
     fig.suptitle("mean attention weight per detected regime (test windows)", fontsize=10); fig.tight_layout()
     return fig
 
