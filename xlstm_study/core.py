@@ -171,6 +171,7 @@ class CoreConfig(Section):
     synth_bars: int = param(12_000, integer(1_000), "bars per symbol of the synthetic market")
     synth_seed: int = param(7, integer(0), "seed of the synthetic market")
     bar: str = param("1min", _bar, "bar length of the data (pandas offset alias)")
+    source_bar: str | None = param(None, optional(_bar), "bar length of the files when it is finer than `bar`: read at source_bar, resampled to bar (None: the files are in bars of `bar`)")
     max_gap: int = param(5, integer(0), "gaps up to this many bars are filled; longer ones split segments")
     lookback: int = param(60, integer(2), "bars per input window")
     horizon: int = param(25, integer(1), "bars from a window's last bar to its label's close")
@@ -190,6 +191,9 @@ class CoreConfig(Section):
     def check(self):
         self.need(len(self.models) >= 1, "models", "needs at least one model")
         self.need(len(self.seeds) >= 1, "seeds", "needs at least one seed")
+        if self.source_bar is not None:
+            s, b = bar_ns(self.source_bar), bar_ns(self.bar)
+            self.need(s < b and b % s == 0, "source_bar", f"must be a finer bar that divides bar={self.bar!r}")
         self.need(self.embargo is None or self.embargo >= self.horizon + self.lookback, "embargo",
                   f"must be at least horizon + lookback = {self.horizon + self.lookback} bars")
 

@@ -17,7 +17,7 @@ from ..core import (StudyConfig, ConfigError, make_config, set_seed, backend_rep
                               Section, config_section, param, integer, items, text)
 from ..registry import REPORTS, MODELS, study_rows, get_model, unwrap, WithInputs
 from ..metrics import classification_metrics, class_share, class_shares, plot_confusion, plot_scores
-from ..data.candles import load_candles, synthetic_market, key_symbol, SavedFileError, sha256_file
+from ..data.candles import load_candles, synthetic_market, key_symbol, SavedFileError, sha256_file, resample_ohlcv
 from ..data.features import SymbolScaler
 from ..data.panel import build_panel, panel_folds, fold_context, FoldContext, min_bars
 from ..data.splits import spread
@@ -43,11 +43,18 @@ def study_data_dir(profile: str, data_dir=None, announce=print) -> str | None:
     return str(d)
 
 def load_frames(cfg: StudyConfig, data_dir=None, progress=False) -> dict:
-    "The candles of `data_dir` (or `cfg.data_dir`) in bars of `cfg.bar`, files too short for a sample skipped; the synthetic market when both are None."
+    """The candles of `data_dir` (or `cfg.data_dir`) in bars of `cfg.bar`, files too short for a sample skipped; the synthetic market
+    (one-minute bars) when both are None. With `cfg.source_bar`, files are read in bars of it and resampled to `cfg.bar`
+    (`resample_ohlcv`: a coarse bar from the candles inside it; a bin without any candle is missing, not invented)."""
     src = data_dir if data_dir is not None else cfg.data_dir
-    if src is None:
-        return synthetic_market(cfg.synth_bars, cfg.synth_symbols, cfg.synth_seed).frames
-    return load_candles(src, symbols=cfg.symbols, max_files=cfg.max_files, min_rows=min_bars(cfg), progress=progress, bar=cfg.bar)
+    if src is None: frames = synthetic_market(cfg.synth_bars, cfg.synth_symbols, cfg.synth_seed).frames
+    else:
+        ratio = pd.Timedelta(cfg.bar) // pd.Timedelta(cfg.source_bar) if cfg.source_bar else 1
+        frames = load_candles(src, symbols=cfg.symbols, max_files=cfg.max_files, min_rows=min_bars(cfg) * ratio, progress=progress,
+                              bar=cfg.source_bar or cfg.bar)
+    if cfg.source_bar is None: return frames
+    out = {k: resample_ohlcv(v, cfg.bar) for k, v in frames.items()}
+    return {k: v for k, v in out.items() if len(v) >= min_bars(cfg)}
 
 def thin_test(idx, n_max: int | None, blocks: int = 10) -> np.ndarray:
     "At most `n_max` of the test samples `idx`: the first of each of `blocks` equal parts (contiguous runs, for trading)."
