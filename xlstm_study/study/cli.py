@@ -1,4 +1,4 @@
-"""`xlstm-study run | evaluate | bench | config`: the study without a notebook.
+"""`xlstm-study run | evaluate | sweep | bench | config`: the study without a notebook.
 
 Docs: https://xlstm-study.github.io/xlstm-study/cli.html.md"""
 
@@ -34,6 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="benchmarks; writes OUT/bench.json", parents=[common])
     b.add_argument("--out", default="runs/bench"); b.add_argument("--bars", type=int, default=1_000_000)
     b.add_argument("--only", default=None, help="area prefix, e.g. data")
+    s = sub.add_parser("sweep", help="run a registered sweep (one study run per point) and write OUT/sweep.csv", parents=[common])
+    s.add_argument("name", help="a registered sweep, e.g. horizons")
+    s.add_argument("--data", default=None, help="folder of candle files (default as for run)")
+    s.add_argument("--out", default=None, help="sweep folder (default: runs/NAME)")
+    s.add_argument("--only", nargs="+", default=None, help="run only these points")
+    s.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="any StudyConfig field, for every point")
+    s.add_argument("--quiet", action="store_true")
     c = sub.add_parser("config", help="print a profile's configuration as YAML", parents=[common])
     c.add_argument("--profile", default="smoke", help=f"one of: {', '.join(profiles)}")
     return p
@@ -88,6 +95,16 @@ def _command(args) -> int:
         cfg = run_config(args.profile, args.data, dict(args.param))
         res = run_study(cfg, Path(args.out or f"runs/{cfg.profile}"), progress=not args.quiet)
         print(summary_table(res).to_string()); return 0
+    if args.cmd == "sweep":
+        from xlstm_study.study.sweep import run_sweep, sweep_points, SWEEPS
+        from xlstm_study.study.runner import study_data_dir
+        sweep_points(args.name)
+        prof = SWEEPS[args.name]["profile"]
+        data = study_data_dir(prof, args.data, announce=lambda m: print(f"xlstm-study: {m}"))
+        table = run_sweep(args.name, Path(args.out or f"runs/{args.name}"), data_dir=data, progress=not args.quiet, only=args.only,
+                          **dict(args.param))                                     # parsed as `run -p` parses them
+
+        print(table.to_string()); return 0
     if args.cmd == "evaluate":
         from xlstm_study.study.runner import evaluate_run
         evaluate_run(args.run, args.data, out=args.out, trust_pickles=args.trust_pickles); return 0
