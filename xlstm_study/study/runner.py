@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import joblib
 from ..core import (StudyConfig, ConfigError, make_config, set_seed, backend_report, shared_data_dir, profile_reads_real_data,
-                              Section, config_section, param, integer, items, text)
+                              Section, config_section, param, integer, items, text, one_of)
 from ..registry import REPORTS, MODELS, study_rows, get_model, unwrap, WithInputs
 from ..metrics import classification_metrics, class_share, class_shares, plot_confusion, plot_scores
 from ..data.candles import load_candles, synthetic_market, key_symbol, SavedFileError, sha256_file, resample_ohlcv
@@ -26,8 +26,8 @@ from .explain import explain_fold, plot_shap_report
 
 # %% auto #0
 __all__ = ['MANIFEST', 'study_data_dir', 'load_frames', 'thin_test', 'required_models', 'fit_row', 'fit_key', 'ScoringConfig',
-           'holdout_names', 'holdout_mask', 'share_drift', 'prepare_run', 'run_fold', 'run_study', 'write_results',
-           'summary_table', 'legacy_names', 'legacy_modules', 'load_pickle', 'save_object', 'save_row',
+           'holdout_names', 'scored_test', 'holdout_mask', 'share_drift', 'prepare_run', 'run_fold', 'run_study',
+           'write_results', 'summary_table', 'legacy_names', 'legacy_modules', 'load_pickle', 'save_object', 'save_row',
            'save_final_models', 'verify_files', 'read_manifest', 'load_final_model', 'eval_folder', 'evaluate_run']
 
 # %% ../../nbs/90_study.ipynb #45fbd583
@@ -56,11 +56,17 @@ def load_frames(cfg: StudyConfig, data_dir=None, progress=False) -> dict:
     out = {k: resample_ohlcv(v, cfg.bar) for k, v in frames.items()}
     return {k: v for k, v in out.items() if len(v) >= min_bars(cfg)}
 
-def thin_test(idx, n_max: int | None, blocks: int = 10) -> np.ndarray:
-    "At most `n_max` of the test samples `idx`: the first of each of `blocks` equal parts (contiguous runs, for trading)."
+def thin_test(idx, n_max: int | None, blocks: int = 10, time=None) -> np.ndarray:
+    """At most `n_max` of the test samples `idx`: the first of each of `blocks` equal parts (contiguous runs, for trading).
+    With `time` (each sample's time): the parts are of the span's distinct times, each keeping every key's samples of its
+    first times, so all keys trade the same minutes (what a portfolio backtest needs)."""
     idx = np.asarray(idx)
     if n_max is None or len(idx) <= n_max: return idx
-    return np.concatenate([p[: n_max // blocks] for p in np.array_split(idx, blocks)])
+    if time is None: return np.concatenate([p[: n_max // blocks] for p in np.array_split(idx, blocks)])
+    u, inv, cnt = np.unique(np.asarray(time), return_inverse=True, return_counts=True)
+    keep = np.zeros(len(u), bool)
+    for part in np.array_split(np.arange(len(u)), blocks): keep[part[np.cumsum(cnt[part]) <= n_max // blocks]] = True
+    return idx[keep[inv]]
 
 # %% ../../nbs/90_study.ipynb #e59fa23a
 def required_models(rows) -> set:
@@ -99,6 +105,8 @@ class ScoringConfig(Section):
                                          "(holdout_* metrics): their names, or their number n (see holdout_names); 0 or empty: none")
     val_share_samples: int = param(10_000, integer(0), "validation windows (evenly spaced, at most the scored test windows) each row "
                                    "predicts for val_pred_share and share_drift; 0: not measured")
+    test_blocks: str = param("samples", one_of("samples", "minutes"), "how max_test_samples thins a fold's test span: 10 runs of consecutive "
+                             "samples (mostly one key each), or 10 runs of minutes with every key's samples in them (a book trades all keys at once)")
 
     def check(self):
         v = self.holdout_symbols
@@ -120,6 +128,10 @@ def holdout_names(panel, folds, spec) -> list[str]:
         out = [str(syms[i]) for i in out]
     if len(out) >= len(syms): raise ConfigError(f"holdout_symbols={spec!r} leaves no symbol to train on (the data has {len(syms)}: {', '.join(syms)})")
     return out
+
+def scored_test(panel, idx, cfg) -> np.ndarray:
+    "The test samples a row is scored on: `thin_test` of `idx` by `cfg.test_blocks`."
+    return thin_test(idx, cfg.max_test_samples, time=panel.sample_time[np.asarray(idx)] if cfg.test_blocks == "minutes" else None)
 
 def holdout_mask(panel, names) -> np.ndarray:
     "True for the samples of the symbols `names`."
@@ -153,8 +165,8 @@ def prepare_run(cfg, progress: bool = True, t0: float | None = None) -> tuple:
     meta = dict(profile=cfg.profile, config=cfg.to_dict(), backend=backend_report(), keys=panel.keys,
                 label_share=class_shares(panel.sample_y), **(dict(holdout_symbols=held_names) if held_names else {}),
                 folds=[dict(fold=f.k, train=int((~held[f.train]).sum()), val=int((~held[f.val]).sum()), test=len(f.test),
-                            scored=len(thin_test(f.test[~held[f.test]], cfg.max_test_samples)),
-                            **(dict(holdout_scored=len(thin_test(f.test[held[f.test]], cfg.max_test_samples))) if held_names else {}),
+                            scored=len(scored_test(panel, f.test[~held[f.test]], cfg)),
+                            **(dict(holdout_scored=len(scored_test(panel, f.test[held[f.test]], cfg))) if held_names else {}),
                             test_start=str(pd.Timestamp(f.test_start, tz="UTC")), test_end=str(pd.Timestamp(f.test_end, tz="UTC")),
                             label_share=class_shares(panel.sample_y[f.test])) for f in folds], rows=[])
     return panel, folds, meta
@@ -179,7 +191,7 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
     held = holdout_mask(panel, meta.get("holdout_symbols", ()))
     train, val = f.train[~held[f.train]], f.val[~held[f.val]]
     if len(train) == 0: raise ConfigError(f"fold {f.k}: holdout_symbols={cfg.holdout_symbols!r} leaves it no training samples")
-    test, test_h = thin_test(f.test[~held[f.test]], cfg.max_test_samples), thin_test(f.test[held[f.test]], cfg.max_test_samples)
+    test, test_h = scored_test(panel, f.test[~held[f.test]], cfg), scored_test(panel, f.test[held[f.test]], cfg)
     val_s = spread(val, min(cfg.val_share_samples, len(test)))
     y_test, needed = ctx.labels(test), required_models(rows)
     keys = [fit_key(r) for r in rows]

@@ -352,8 +352,8 @@ for _m in ("gbm", "xlstm"):
                      doc=f"{_m}: the argmax rule, every key traded as one book (equal risk budget) beside buy-and-hold of the basket")
     register_variant(f"{_m}_book", _m, {**_COST_AWARE, "kelly": True, "portfolio": True, "hedge": True, "portfolio_var_limit": 0.02},
                      group="stage3_risk", doc=f"{_m}: cost-aware and half Kelly, as one book, beta-hedged, the book's 1-hour 99 % VaR at most 2 %")
-register_profile("stage3_risk", dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=12_000,
-                                     models=("majority", "gbm", "buy_and_hold", "xlstm"), save_final_models=False, shap_samples=0,
+register_profile("stage3_risk", dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=60_000,
+                                     test_blocks="minutes", models=("majority", "gbm", "buy_and_hold", "xlstm"), save_final_models=False, shap_samples=0,
                                      seeds=(0,), variants=("stage3_risk",)), real_data=True)
 
 # %% ../../nbs/32_risk.ipynb #66350386
