@@ -261,6 +261,7 @@ class RiskConfig(Section):
     var_recovery: float = param(0.01, number(0, 1), "size allowance given back per bar without a breach")
     portfolio: bool = param(False, boolean, "also trade every key of the test span as one book (portfolio_backtest) beside buy-and-hold of the basket; reported in the row's extra")
     hedge: bool = param(False, boolean, "the book hedges each key's exposure with a rolling beta against BTC or the venue's basket")
+    hedge_window: int = param(1_440, integer(30, 10_000_000), "bars of the hedge's rolling beta")
     portfolio_var_limit: float | None = param(None, optional(number(0, 1, lo_open=True)), "the book's VaR over var_horizon bars at most this share of capital (None: no limit)")
 
 def risk_active(cfg) -> bool:
@@ -402,7 +403,7 @@ def portfolio_backtest(panel, idx, position, size=None, cfg=None, hedge: bool = 
     scale = np.ones(len(tt))
     def book(sz):
         per, legs, out, gross, costs, expo = {}, {}, np.zeros(len(tt)), np.zeros(len(tt)), np.zeros(len(tt)), np.zeros(len(tt))
-        if hedge: beta, ref = hedge_betas(panel, cfg.var_window)
+        if hedge: beta, ref = hedge_betas(panel, cfg.hedge_window)
         rates = key_cost_rates(panel.keys, cfg.fee_bp, cfg.slippage_bp, cfg.perp_fee_bp)
         for k in np.unique(key):
             m = key == k
