@@ -92,13 +92,15 @@ def sweep_table(out) -> pd.DataFrame:
 def plot_sweep(table: pd.DataFrame, path=None):
     "Net Sharpe (mean over folds, spread as error bars) by horizon in minutes, one line per row and bar size."
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4))
-    marks = {"1min": "o", "15min": "s", "1h": "^"}
+    fig, ax = plt.subplots(figsize=(9.5, 4.5))
+    marks, ls = {"1min": "o", "15min": "s", "1h": "^"}, {"1min": "-", "15min": "--", "1h": ":"}
+    colours = {m: f"C{i}" for i, m in enumerate(dict.fromkeys(table["model"]))}
     for (model, bar), g in table.groupby(["model", "bar"], sort=False):
         g = g.sort_values("minutes")
-        ax.errorbar(g["minutes"], g["net_sharpe"], yerr=g["net_sharpe_std"].fillna(0), marker=marks.get(bar, "d"), capsize=2,
-                    label=f"{model} ({bar})", lw=2 if model == "buy_and_hold" else 1, ls="--" if model == "buy_and_hold" else "-")
-    ax.set_xscale("log"); ax.axhline(0, c="grey", lw=0.8); ax.set_xlabel("horizon (minutes)"); ax.set_ylabel("net Sharpe (test, mean over folds)")
-    ax.set_title("net Sharpe by horizon, net of costs"); ax.legend(fontsize=6, ncol=2); fig.tight_layout()
+        ax.errorbar(g["minutes"], g["net_sharpe"], yerr=g["net_sharpe_std"].fillna(0), marker=marks.get(bar, "d"), capsize=2, color=colours[model],
+                    ls=ls.get(bar, "-"), label=f"{model} ({bar} bars)", lw=2 if model == "buy_and_hold" else 1)
+    ax.set_xscale("log"); ax.set_yscale("symlog", linthresh=5); ax.axhline(0, c="grey", lw=0.8)   # -100s and -1s on one axis
+    ax.set_xlabel("horizon (minutes)"); ax.set_ylabel("net Sharpe (test, mean over folds)")
+    ax.set_title("net Sharpe by horizon, net of costs"); ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5)); fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=110); plt.close(fig)
     return fig
