@@ -280,8 +280,10 @@ class RiskDecision:
             if len(val) == 0: raise ConfigError(f"risk_calibration={cfg.risk_calibration!r} needs a validation span, and the fold has none")
             v = spread(val, cfg.risk_val_samples); pv, yv = model.predict_proba(ctx, v), ctx.labels(v)
             self.calibrator = CALIBRATORS[cfg.risk_calibration]().fit(pv, yv)
+            rel = lambda q: reliability(q, yv).reset_index().round(4).to_dict("list")
             self.report.update(ece_val_before=round(expected_calibration_error(pv, yv), 4),
                                ece_val_after=round(expected_calibration_error(self.calibrator.transform(pv), yv), 4),
+                               reliability_before=rel(pv), reliability_after=rel(self.calibrator.transform(pv)),
                                **({"temperature": round(self.calibrator.T, 4)} if hasattr(self.calibrator, "T") else {}))
         if cfg.risk_rule == "cost_aware" or cfg.kelly:
             t = spread(train, cfg.risk_train_samples)
@@ -467,8 +469,12 @@ def risk_report(run_dir, results):
         recs.append(dict(model=r["model"], fold=r["fold"], seed=r["seed"], **d["book"]))
         recs.append(dict(model="basket buy-and-hold", fold=r["fold"], seed=r["seed"], **d["book_buy_and_hold"]))
         curves.setdefault(r["fold"], {})[r["model"]] = d["book_curve"]; curves[r["fold"]]["basket buy-and-hold"] = d["book_buy_and_hold_curve"]
+    run = Path(run_dir); (run / "figures").mkdir(exist_ok=True)
+    rel = [(r["model"], r["fold"], r["extra"]["decision"]) for r in results.to_dict("records")
+           if isinstance(r.get("extra"), dict) and "reliability_before" in r["extra"].get("decision", {})]
+    if rel: _reliability_figure(rel, run / "figures" / "reliability.png")
     if not recs: return None
-    run = Path(run_dir); table = pd.DataFrame(recs).drop_duplicates(["model", "fold", "seed"])
+    table = pd.DataFrame(recs).drop_duplicates(["model", "fold", "seed"])
     table.to_csv(run / "portfolio.csv", index=False); (run / "figures").mkdir(exist_ok=True)
     for k, cs in curves.items():
         fig, ax = plt.subplots(figsize=(7, 3.2))
@@ -476,6 +482,21 @@ def risk_report(run_dir, results):
         ax.set_yscale("log"); ax.set_ylabel("equity (log)"); ax.set_title(f"fold {k}: the book, net of costs"); ax.legend(fontsize=7)
         fig.autofmt_xdate(); fig.tight_layout(); fig.savefig(run / "figures" / f"portfolio_fold{k}.png", dpi=110); plt.close(fig)
     return table
+
+def _reliability_figure(rel, path):
+    "Reliability on the validation windows before and after calibration, one panel per model (its first calibrated row), every fold."
+    import matplotlib.pyplot as plt
+    base = {}
+    for m, k, d in rel: base.setdefault(m.split("_")[0], []).append((k, d))
+    fig, axes = plt.subplots(1, len(base), figsize=(4 * len(base), 3.8), squeeze=False)
+    for ax, (m, items) in zip(axes[0], base.items()):
+        ax.plot([0, 1], [0, 1], ls="--", c="grey", lw=1)
+        for k, d in {k: d for k, d in items}.items():
+            for key, ls in (("reliability_before", ":"), ("reliability_after", "-")):
+                c = d[key]; ax.plot(c["confidence"], c["accuracy"], ls=ls, marker="o", ms=2, color=f"C{k}",
+                                    label=f"fold {k} {'raw' if key.endswith('before') else 'calibrated'} (ECE {d['ece_val' + key[11:]]:.3f})")
+        ax.set_title(f"{m}: validation windows", fontsize=9); ax.set_xlabel("mean confidence of the top class"); ax.set_ylabel("accuracy"); ax.legend(fontsize=6)
+    fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 from ..registry import register_report
 register_report("risk", risk_report)
