@@ -301,6 +301,10 @@ class RiskDecision:
         from xlstm_study.trading.simulation import positions_from_proba
         cfg, p = self.cfg, ctx.panel
         idx = np.asarray(idx, "int64"); rows = p.ends[idx]
+        if self.calibrator is not None:                       # reported only: the calibrator was fitted on validation windows
+            y = ctx.labels(idx); ok = y >= 0
+            self.report.update(ece_test_before=round(expected_calibration_error(np.asarray(proba)[ok], y[ok]), 4),
+                               ece_test_after=round(expected_calibration_error(self.probabilities(proba)[ok], y[ok]), 4))
         order = np.argsort(rows, kind="stable"); rows, q = rows[order], self.probabilities(proba)[order]
         key = np.asarray(p.key_id)[rows]
         start = run_starts(rows, key)
