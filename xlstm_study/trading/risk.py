@@ -458,8 +458,11 @@ def book_report(panel, idx, pos, size, cfg) -> dict:
     pf = portfolio_backtest(panel, idx, pos, size, cfg, hedge=cfg.hedge, var_limit=cfg.portfolio_var_limit)
     bh = portfolio_backtest(panel, idx, np.ones(len(idx)), None, cfg)
     fig = lambda r: {k: round(float(v), 6) for k, v in r.result.metrics().items() if k in _FIGURES}
+    def tail(r):                                          # the book's one-minute VaR and CVaR at var_level, by each method
+        x = r.result.returns[r.result.position > 0] if (r.result.position > 0).sum() > 30 else r.result.returns
+        return {m: [round(float(v), 6) for v in var_from_returns(x, cfg.var_level, m)] for m in ("historical", "gaussian", "cornish_fisher")}
     return dict(book=fig(pf), book_buy_and_hold=fig(bh), book_curve=_curve(pf), book_buy_and_hold_curve=_curve(bh),
-                book_keys=sorted(pf.per_key))
+                book_keys=sorted(pf.per_key), book_var_cvar=tail(pf), book_buy_and_hold_var_cvar=tail(bh))
 
 def risk_report(run_dir, results):
     "The study's report hook: `portfolio.csv` (each book row's figures per fold, and buy-and-hold of its basket) and `figures/portfolio_fold<k>.png`."
@@ -470,8 +473,9 @@ def risk_report(run_dir, results):
     for r in results.to_dict("records"):
         d = (r.get("extra") if isinstance(r.get("extra"), dict) else {}).get("decision", {})
         if "book" not in d: continue
-        recs.append(dict(model=r["model"], fold=r["fold"], seed=r["seed"], **d["book"]))
-        recs.append(dict(model="basket buy-and-hold", fold=r["fold"], seed=r["seed"], **d["book_buy_and_hold"]))
+        cols = lambda t: {f"{w}_{m}": v for m, vc in t.items() for w, v in zip(("var", "cvar"), vc)}   # the book's 1-minute VaR / CVaR
+        recs.append(dict(model=r["model"], fold=r["fold"], seed=r["seed"], **d["book"], **cols(d.get("book_var_cvar", {}))))
+        recs.append(dict(model="basket buy-and-hold", fold=r["fold"], seed=r["seed"], **d["book_buy_and_hold"], **cols(d.get("book_buy_and_hold_var_cvar", {}))))
         curves.setdefault(r["fold"], {})[r["model"]] = d["book_curve"]; curves[r["fold"]]["basket buy-and-hold"] = d["book_buy_and_hold_curve"]
     run = Path(run_dir); (run / "figures").mkdir(exist_ok=True)
     rel = [(r["model"], r["fold"], r["extra"]["decision"]) for r in results.to_dict("records")
