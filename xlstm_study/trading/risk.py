@@ -12,14 +12,19 @@ import numpy as np
 import pandas as pd
 from numba import njit
 from scipy import optimize, stats
-from ..core import ConfigError, Section, config_section, param, number, integer, boolean, one_of, optional
+from ..core import ConfigError, Section, config_section, param, number, integer, boolean, one_of, optional, make_config, annual_bars
+from ..data.candles import key_symbol
+from ..data.context import bar_positions, log_returns, partner_returns, window_sums, corr_beta
+from ..data.splits import spread
+from .ledger import key_cost_rates, run_starts, run_ends, settle, fill_return
+from .simulation import backtest_samples, BacktestResult, positions_from_proba
 
 # %% auto #0
 __all__ = ['CALIBRATORS', 'expected_calibration_error', 'reliability', 'TemperatureCalibrator', 'IsotonicCalibrator',
            'plot_reliability', 'kelly_fraction', 'var_historical', 'var_parametric', 'var_from_returns',
-           'cost_aware_positions', 'forward_returns', 'class_returns', 'rolling_var', 'var_limited', 'RiskConfig',
-           'risk_active', 'RiskDecision', 'hedge_betas', 'PortfolioResult', 'portfolio_backtest', 'book_report',
-           'risk_report']
+           'cost_aware_positions', 'forward_returns', 'class_returns', 'rolling_at', 'rolling_var', 'var_limited',
+           'RiskConfig', 'risk_active', 'RiskDecision', 'hedge_betas', 'PortfolioResult', 'portfolio_backtest',
+           'book_report', 'risk_report']
 
 # %% ../../nbs/32_risk.ipynb #1ae3e8ed
 def _check_proba(proba, name: str = "proba") -> np.ndarray:
@@ -28,22 +33,22 @@ def _check_proba(proba, name: str = "proba") -> np.ndarray:
     if not np.isfinite(p).all() or (p < 0).any(): raise ValueError(f"{name} must be finite and >= 0")
     return p
 
-def expected_calibration_error(proba, y, bins: int = 15) -> float:
-    "Top-class ECE: sum over equal-width confidence bins of |mean confidence - accuracy| x the bin's share."
+def _top_class_bins(proba, y, bins: int):
+    "The top class's confidence, whether it is right, and its equal-width bin, per sample."
     p, y = _check_proba(proba), np.asarray(y)
     if len(p) != len(y): raise ValueError(f"proba has {len(p)} rows, y has {len(y)}")
-    if len(y) == 0: return 0.0
-    conf, hit = p.max(1), (p.argmax(1) == y).astype("float64")
-    b = np.minimum((conf * bins).astype("int64"), bins - 1)
-    n = np.bincount(b, minlength=bins)
-    gap = np.abs(np.bincount(b, conf, bins) - np.bincount(b, hit, bins))
-    return float(gap.sum() / len(y))
+    conf = p.max(1)
+    return conf, (p.argmax(1) == y).astype("float64"), np.minimum((conf * bins).astype("int64"), bins - 1)
+
+def expected_calibration_error(proba, y, bins: int = 15) -> float:
+    "Top-class ECE: sum over equal-width confidence bins of |mean confidence - accuracy| x the bin's share."
+    conf, hit, b = _top_class_bins(proba, y, bins)
+    if len(conf) == 0: return 0.0
+    return float(np.abs(np.bincount(b, conf, bins) - np.bincount(b, hit, bins)).sum() / len(conf))
 
 def reliability(proba, y, bins: int = 10) -> pd.DataFrame:
     "Per confidence bin of the top class: mean confidence, accuracy, samples (the reliability diagram's points)."
-    p, y = _check_proba(proba), np.asarray(y)
-    conf, hit = p.max(1), (p.argmax(1) == y)
-    b = np.minimum((conf * bins).astype("int64"), bins - 1)
+    conf, hit, b = _top_class_bins(proba, y, bins)
     d = pd.DataFrame(dict(bin=b, confidence=conf, accuracy=hit))
     return d.groupby("bin").agg(confidence=("confidence", "mean"), accuracy=("accuracy", "mean"), n=("accuracy", "size"))
 
@@ -79,16 +84,20 @@ class IsotonicCalibrator:
 CALIBRATORS = {"temperature": TemperatureCalibrator, "isotonic": IsotonicCalibrator}
 
 # %% ../../nbs/32_risk.ipynb #bf5ec7c6
+def _diagram(ax, curves: dict, fontsize: int = 7):
+    "Reliability curves `label -> (confidence, accuracy, plot keywords)` over the diagonal of perfect calibration."
+    ax.plot([0, 1], [0, 1], ls="--", c="grey", lw=1)
+    for label, (conf, acc, kw) in curves.items(): ax.plot(conf, acc, marker="o", label=label, **{"ms": 3, **kw})
+    ax.set_xlabel("mean confidence of the top class"); ax.set_ylabel("accuracy"); ax.legend(fontsize=fontsize)
+    return ax
+
 def plot_reliability(curves: dict, ax=None, bins: int = 10):
     "Reliability diagram: for each `name -> (proba, y)`, accuracy against mean confidence per bin; the ECE in the legend."
     import matplotlib.pyplot as plt
     if ax is None: _, ax = plt.subplots(figsize=(4, 4))
-    ax.plot([0, 1], [0, 1], ls="--", c="grey", lw=1)
-    for name, (p, y) in curves.items():
-        r = reliability(p, y, bins)
-        ax.plot(r["confidence"], r["accuracy"], marker="o", ms=3, label=f"{name} (ECE {expected_calibration_error(p, y):.3f})")
-    ax.set_xlabel("mean confidence of the top class"); ax.set_ylabel("accuracy"); ax.legend(fontsize=7)
-    return ax
+    pts = {name: reliability(p, y, bins) for name, (p, y) in curves.items()}
+    return _diagram(ax, {f"{name} (ECE {expected_calibration_error(*curves[name]):.3f})": (r["confidence"], r["accuracy"], {})
+                         for name, r in pts.items()})
 
 # %% ../../nbs/32_risk.ipynb #4571f9aa
 def kelly_fraction(p, r, iters: int = 80) -> np.ndarray:
@@ -190,8 +199,9 @@ def class_returns(fwd, y, classes: int = 3) -> np.ndarray:
     return np.where(n > 0, np.bincount(y[ok], fwd[ok], minlength=classes) / np.maximum(n, 1), 0.0)
 
 # %% ../../nbs/32_risk.ipynb #5b8b66ec
-def rolling_var(close, key, rows, window: int = 1_440, level: float = 0.99, method: str = "historical") -> np.ndarray:
-    "Causal one-bar VaR per unit at each of `rows`: from the log returns of the `window` bars up to and including it, in its key (see above)."
+def rolling_at(close, key, rows, window: int, stat) -> np.ndarray:
+    """`stat(rolling)` (a pandas rolling window over one key's log returns, at least `max(30, window / 4)` of them) at each of
+    `rows`: from the `window` bars up to and including it, in its key; computed only around the rows (chunks of one key)."""
     c, k, rows = np.asarray(close, "float64"), np.asarray(key), np.asarray(rows, "int64")
     out = np.full(len(rows), np.nan)
     if len(rows) == 0: return out
@@ -202,15 +212,17 @@ def rolling_var(close, key, rows, window: int = 1_440, level: float = 0.99, meth
         first = srt[part[0]]; a, b = max(0, first - window), srt[part[-1]] + 1
         other = np.flatnonzero(k[a:first + 1] != k[first])
         if len(other): a += other[-1] + 1                                # the key's own bars only (keys are contiguous)
-        r = pd.Series(np.log(c[a:b])).diff()
-        roll = r.rolling(window, min_periods=max(30, window // 4))
-        if method == "historical": v = -roll.quantile(1 - level)
-        else:
-            mu, sd = roll.mean(), roll.std()
-            sk, ku = (roll.skew(), roll.kurt()) if method == "cornish_fisher" else (0.0, 0.0)
-            v = pd.Series(var_parametric(mu, sd, level, np.nan_to_num(sk), np.nan_to_num(ku), method)[0], index=r.index)
-        vals[part] = np.asarray(v)[srt[part] - a]
+        vals[part] = np.asarray(stat(pd.Series(np.log(c[a:b])).diff().rolling(window, min_periods=max(30, window // 4))))[srt[part] - a]
     out[order] = vals
+    return out
+
+def rolling_var(close, key, rows, window: int = 1_440, level: float = 0.99, method: str = "historical") -> np.ndarray:
+    "Causal one-bar VaR per unit at each of `rows`: from the log returns of the `window` bars up to and including it, in its key (see above)."
+    def var(roll):
+        if method == "historical": return -roll.quantile(1 - level)
+        sk, ku = (np.nan_to_num(roll.skew()), np.nan_to_num(roll.kurt())) if method == "cornish_fisher" else (0.0, 0.0)
+        return var_parametric(roll.mean(), roll.std(), level, sk, ku, method)[0]
+    out = rolling_at(close, key, rows, window, var)
     return np.where(np.isfinite(out), np.maximum(out, 0.0), np.nan)
 
 @njit(cache=True)
@@ -274,7 +286,6 @@ class RiskDecision:
     def __init__(self, cfg, seed: int = 0): self.cfg, self.seed, self.calibrator, self.mu, self.report = cfg, seed, None, None, {}
 
     def fit(self, model, ctx, train, val):
-        from xlstm_study.data.splits import spread
         cfg, p = self.cfg, ctx.panel
         if cfg.risk_calibration != "none":
             if len(val) == 0: raise ConfigError(f"risk_calibration={cfg.risk_calibration!r} needs a validation span, and the fold has none")
@@ -297,8 +308,6 @@ class RiskDecision:
         return self.calibrator.transform(proba) if self.calibrator is not None else np.asarray(proba, "float64")
 
     def decide(self, proba, ctx, idx):
-        from xlstm_study.trading.ledger import key_cost_rates, run_starts
-        from xlstm_study.trading.simulation import positions_from_proba
         cfg, p = self.cfg, ctx.panel
         idx = np.asarray(idx, "int64"); rows = p.ends[idx]
         if self.calibrator is not None:                       # reported only: the calibrator was fitted on validation windows
@@ -327,7 +336,6 @@ class RiskDecision:
         if cfg.var_limit is not None:
             var1 = rolling_var(p.close, p.key_id, rows, cfg.var_window, cfg.var_level, cfg.var_method)
             cap = cfg.var_limit / np.maximum(var1 * math.sqrt(cfg.var_horizon), 1e-12)
-            from xlstm_study.trading.ledger import fill_return
             held, breaches = var_limited(pos, size, start, fill_return(p.open, rows), var1, cap, cfg.var_cut, cfg.var_recovery)
             size = np.where(pos != 0, np.abs(held), 0.0)
             self.report.update(var_breaches=int(breaches), var_limited_share=round(float((size < 1 - 1e-9)[pos != 0].mean()) if (pos != 0).any() else 0.0, 4))
@@ -366,8 +374,6 @@ register_profile("stage3_risk", dict(n_folds=3, max_train_samples=60_000, epochs
 # %% ../../nbs/32_risk.ipynb #66350386
 def hedge_betas(panel, window: int = 1_440, leader: str = "BTCUSDT") -> tuple:
     "`(beta, reference return)` per panel bar: the causal rolling beta of each key's 1-bar log returns on its reference's (see above)."
-    from xlstm_study.data.context import bar_positions, log_returns, partner_returns, window_sums, corr_beta
-    from xlstm_study.data.candles import key_symbol
     pos = bar_positions(panel.time, panel.key_id, panel.bar_ns)
     r = log_returns(panel.close, pos)
     ref = partner_returns(r, pos, panel.time, panel.key_id, panel.keys, leader)["ref"] * (pos > 0)
@@ -393,10 +399,7 @@ def _trailing_vol(close, key, rows, window):
 
 def portfolio_backtest(panel, idx, position, size=None, cfg=None, hedge: bool = False, var_limit: float | None = None) -> PortfolioResult:
     "The book of `position` x `size` on the samples `idx` of every key at once (see above); costs and VaR settings from `cfg`."
-    from xlstm_study.trading.ledger import key_cost_rates, run_starts, run_ends, settle
-    from xlstm_study.trading.simulation import backtest_samples, BacktestResult
-    from xlstm_study.core import annual_bars
-    cfg = cfg if cfg is not None else _defaults()
+    cfg = cfg if cfg is not None else make_config()
     idx = np.asarray(idx, "int64"); rows = panel.ends[idx]; order = np.argsort(rows, kind="stable")
     idx, rows = idx[order], rows[order]
     pos = np.asarray(position, "float64")[order]
@@ -441,9 +444,6 @@ def portfolio_backtest(panel, idx, position, size=None, cfg=None, hedge: bool = 
     w_out = np.empty(len(w)); w_out[:] = w * scale[tid]
     return PortfolioResult(tt, res, per, legs, w_out)
 
-def _defaults():
-    from xlstm_study.core import make_config
-    return make_config()
 
 # %% ../../nbs/32_risk.ipynb #4a20bbdc
 _FIGURES = ("annual_return", "annual_volatility", "sharpe", "sortino", "max_drawdown", "drawdown_days", "calmar", "turnover",
@@ -498,12 +498,10 @@ def _reliability_figure(rel, path):
     for m, k, d in rel: base.setdefault(m.split("_")[0], []).append((k, d))
     fig, axes = plt.subplots(1, len(base), figsize=(4 * len(base), 3.8), squeeze=False)
     for ax, (m, items) in zip(axes[0], base.items()):
-        ax.plot([0, 1], [0, 1], ls="--", c="grey", lw=1)
-        for k, d in {k: d for k, d in items}.items():
-            for key, ls in (("reliability_before", ":"), ("reliability_after", "-")):
-                c = d[key]; ax.plot(c["confidence"], c["accuracy"], ls=ls, marker="o", ms=2, color=f"C{k}",
-                                    label=f"fold {k} {'raw' if key.endswith('before') else 'calibrated'} (ECE {d['ece_val' + key[11:]]:.3f})")
-        ax.set_title(f"{m}: validation windows", fontsize=9); ax.set_xlabel("mean confidence of the top class"); ax.set_ylabel("accuracy"); ax.legend(fontsize=6)
+        _diagram(ax, {f"fold {k} {what} (ECE {d['ece_val_' + when]:.3f})": (d["reliability_" + when]["confidence"], d["reliability_" + when]["accuracy"],
+                                                                          dict(ls=ls, ms=2, color=f"C{k}"))
+                      for k, d in dict(items).items() for when, what, ls in (("before", "raw", ":"), ("after", "calibrated", "-"))}, fontsize=6)
+        ax.set_title(f"{m}: validation windows", fontsize=9)
     fig.tight_layout(); fig.savefig(path, dpi=110); plt.close(fig)
 
 from ..registry import register_report
