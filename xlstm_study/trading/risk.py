@@ -393,9 +393,8 @@ class PortfolioResult:
     weights: np.ndarray       # per sample (aligned with the sorted rows): the risk-budget weight
 
 def _trailing_vol(close, key, rows, window):
-    c, k = np.asarray(close, "float64"), np.asarray(key)
-    r = pd.Series(np.log(c)).diff(); r[np.r_[True, k[1:] != k[:-1]]] = np.nan
-    return r.rolling(window, min_periods=max(30, window // 4)).std().to_numpy()[rows]
+    "Each row's trailing volatility from its own key's returns only (`rolling_at`): a key's first bars borrow nothing from the key before it."
+    return rolling_at(close, key, rows, window, lambda r: r.std())
 
 def portfolio_backtest(panel, idx, position, size=None, cfg=None, hedge: bool = False, var_limit: float | None = None) -> PortfolioResult:
     "The book of `position` x `size` on the samples `idx` of every key at once (see above); costs and VaR settings from `cfg`."
