@@ -27,8 +27,9 @@ def register_model(name: str, factory, kind: str = "tabular", doc: str = "", loa
     return factory
 
 # %% ../nbs/00b_registry.ipynb #7a0b0008
-HOOK_POINTS = ("inputs", "views", "train_data", "embedding", "branches", "fuse", "optimizer", "train_step", "callbacks", "decision", "scores")
-CHAINED = ("inputs", "views", "branches", "optimizer", "train_step", "callbacks", "scores")
+HOOK_POINTS = ("inputs", "views", "train_data", "embedding", "branches", "fuse", "optimizer", "train_step", "callbacks", "decision", "scores",
+               "trade_scores")
+CHAINED = ("inputs", "views", "branches", "optimizer", "train_step", "callbacks", "scores", "trade_scores")
 
 @dataclass(frozen=True)
 class Hooks:
@@ -44,6 +45,7 @@ class Hooks:
     callbacks: tuple = ()
     decision: Callable | None = None
     scores: tuple = ()
+    trade_scores: tuple = ()
     sources: tuple = field(default=(), compare=False)   # names of the plug-ins and variant they came from
 
     def __add__(self, other: "Hooks") -> "Hooks":

@@ -217,6 +217,7 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
             rec = dict(model=row.name, fold=f.k, seed=seed, **m, **tm, **beside, seconds=round(time.time() - t1, 2), **({"fit_reused": True} if reused else {}))
             extra = dict(model.extra_metrics() if hasattr(model, "extra_metrics") else {})
             for h in row.hooks.scores: extra.update(h(model, ctx, test, train, row.cfg))  # a stage's figures on the test windows
+            for h in row.hooks.trade_scores: extra.update(h(bt, ctx, test, train, row.cfg))  # and on its trading there
             if getattr(dec, "report", None): extra["decision"] = dec.report
             if extra: rec["extra"] = extra                                                  # the row's own figures, as the model reports them
             if getattr(model, "timing", None): rec["fit_timing"] = model.timing           # build, fixed cost, samples/s of a network's fit

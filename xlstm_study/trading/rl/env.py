@@ -14,7 +14,7 @@ from ..ledger import (cost_rate, check_prices, check_fills, fill_bar, fill_retur
 from ..simulation import positions_from_labels
 
 # %% auto #0
-__all__ = ['action_positions', 'Market', 'step_reward', 'VecTradingEnv', 'TradingEnv']
+__all__ = ['action_positions', 'Market', 'step_reward', 'episode_weights', 'VecTradingEnv', 'TradingEnv']
 
 # %% ../../../nbs/14_rl.ipynb #1ee9594f
 def action_positions(actions, allow_short: bool = True) -> np.ndarray:
@@ -81,18 +81,32 @@ def step_reward(market, rows, pos, new_pos):
     return new_pos * market.log_return(rows) - trade_cost(market.cost_at(rows), pos, new_pos)
 
 # %% ../../../nbs/14_rl.ipynb #d33ee984
+def episode_weights(sample_weights, starts, episode_len: int) -> np.ndarray:
+    "Start probabilities of the episodes beginning at the sample positions `starts`: proportional to their samples' mean weight."
+    w = np.asarray(sample_weights, "float64")
+    if w.ndim != 1 or not np.isfinite(w).all() or (w < 0).any(): raise ValueError("sample_weights must be finite and >= 0, one per sample")
+    c = np.concatenate([[0.0], np.cumsum(w)])
+    s = np.asarray(starts)
+    if len(s) and s.max() + episode_len > len(w): raise ValueError(f"sample_weights has {len(w)} entries, fewer than the market's samples")
+    p = (c[s + episode_len] - c[s]) / episode_len
+    if p.sum() <= 0: raise ValueError("every episode has weight 0")
+    return p / p.sum()
+
 class VecTradingEnv:
     """`n_envs` episodes at once on one `Market`, as numpy arrays. All episodes start together at random
-    runs of consecutive samples and are truncated together after `episode_len` steps."""
-    def __init__(self, market: Market, n_envs: int = 16, episode_len: int = 64, seed: int | None = None):
+    runs of consecutive samples and are truncated together after `episode_len` steps. `sample_weights` (one per
+    sample of the market, >= 0; None: uniform): an episode starts with probability proportional to the mean weight
+    of the samples it steps through (e.g. a regime specialist's episodes mostly inside its regime)."""
+    def __init__(self, market: Market, n_envs: int = 16, episode_len: int = 64, seed: int | None = None, sample_weights=None):
         self.market, self.n_envs, self.episode_len = market, n_envs, episode_len
         self.starts = market.episode_starts(episode_len)
         if len(self.starts) == 0: raise ValueError(f"no run of {episode_len} consecutive samples")
+        self.start_p = None if sample_weights is None else episode_weights(sample_weights, self.starts, episode_len)
         self.rng = np.random.default_rng(seed)
 
     def reset(self, seed: int | None = None, starts=None):
         if seed is not None: self.rng = np.random.default_rng(seed)
-        i = self.rng.choice(self.starts, self.n_envs) if starts is None else np.asarray(starts)
+        i = self.rng.choice(self.starts, self.n_envs, p=self.start_p) if starts is None else np.asarray(starts)
         self.t = self.market.ends[i].copy()           # the bar whose close we decide at
         self.pos = np.zeros(len(i))                    # the position held now (decided one bar earlier)
         self.entry = self.t.copy()                     # row whose open filled the open position

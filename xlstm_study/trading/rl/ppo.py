@@ -88,15 +88,17 @@ class RLConfig(Section):
 
 # %% ../../../nbs/14b_rl_ppo.ipynb #d7dcb21f
 def ppo_finetune(actor, critic, market: Market, rl: RLConfig | None = None, seed: int = 0, progress: bool = True, hooks=None,
-                 study_cfg=None, row: str = "xlstm_rl", **params):
+                 study_cfg=None, row: str = "xlstm_rl", sample_weights=None, intrinsic=None, **params):
     """Fine-tune (copies of) the supervised actor and critic with PPO on `market`; `rl` (default `RLConfig()`)
     with any of its fields replaced by `params`; `hooks`: the row's (its `optimizer` and `train_step` hooks reach PPO's
-    Adam and gradient step; `study_cfg` is what they are handed). Returns (policy, history)."""
+    Adam and gradient step; `study_cfg` is what they are handed). `sample_weights`: where episodes start (`VecTradingEnv`);
+    `intrinsic`: an exploration bonus `f(rollout, market, iteration, iterations) -> (steps, envs)` added to the scaled
+    rewards (curiosity, `31_agents`); without either, nothing else changes. Returns (policy, history)."""
     cfg = dataclasses.replace(rl or RLConfig(), **params)
     hook_cfg = study_cfg if study_cfg is not None else cfg
     set_seed(seed)
     policy = make_policy(actor, critic)
-    venv = VecTradingEnv(market, cfg.rl_envs, cfg.rl_steps, seed)
+    venv = VecTradingEnv(market, cfg.rl_envs, cfg.rl_steps, seed, sample_weights)
     rng = np.random.default_rng(seed + 1)
     opt = make_optimizer(hook_cfg, hooks, base="adam", learning_rate=cfg.rl_lr, clipnorm=cfg.rl_max_grad_norm)
     tvars = policy.trainable_variables
@@ -124,6 +126,8 @@ def ppo_finetune(actor, critic, market: Market, rl: RLConfig | None = None, seed
     for it in range(cfg.rl_iters):
         ro = rollout(policy, venv, cfg.rl_steps, rng=rng)
         r = ro["reward"] * cfg.rl_reward_scale
+        bonus = intrinsic(ro, market, it, cfg.rl_iters) if intrinsic is not None else None
+        if bonus is not None: r = r + bonus
         adv, ret = gae(r, ro["value"], ro["last_value"], cfg.rl_gamma, cfg.rl_lam)
         flat = lambda x: x.reshape(-1, *x.shape[2:])
         rows, s, a, olp, ov = flat(ro["row"]), flat(ro["state"]), flat(ro["action"]), flat(ro["logp"]), flat(ro["value"])
@@ -142,8 +146,9 @@ def ppo_finetune(actor, critic, market: Market, rl: RLConfig | None = None, seed
         pos = action_positions(ro["action"], market.allow_short)
         turn = np.abs(np.diff(np.concatenate([np.zeros((1, pos.shape[1])), pos]), axis=0)).mean()
         st = np.mean(stats, 0)
-        h = {"iter": it + 1, "reward_bp": float(r.mean()), "turnover": float(turn), "pg_loss": st[0], "value_loss": st[1],
-             "entropy": st[2], "kl": st[3], "kl_stop": stop, "seconds": time.time() - t0}
+        h = {"iter": it + 1, "reward_bp": float((ro["reward"] * cfg.rl_reward_scale).mean()), "turnover": float(turn), "pg_loss": st[0], "value_loss": st[1],
+             "entropy": st[2], "kl": st[3], "kl_stop": stop, "seconds": time.time() - t0,
+             **({"intrinsic": float(bonus.mean())} if bonus is not None else {})}
         history.append(h)
         progress_line(it + 1, cfg.rl_iters, f"reward {h['reward_bp']:+.3f} bp/step  turnover {turn:.3f}  entropy {st[2]:.3f}  kl {st[3]:.4f}", progress)
     return policy, history
