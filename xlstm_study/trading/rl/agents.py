@@ -17,12 +17,12 @@ from ...registry import register_model, register_plugin, register_report, unwrap
 from ...models.xlstm import build_actor, build_critic
 from ...training.fit import SequenceModel
 from ..ledger import run_starts
-from .env import Market
+from .env import Market, action_positions
 from .ppo import RLConfig, RLModel, ppo_finetune, evaluate_policy, market_from_panel
 
 # %% auto #0
 __all__ = ['SELECTORS', 'AgentsConfig', 'regimes_at', 'agents_section', 'RunningMoments', 'RND', 'Curiosity',
-           'specialist_weights', 'decision_points', 'trailing_stats', 'hold', 'block_sums', 'FinRLSelector',
+           'specialist_weights', 'decision_points', 'trailing_stats', 'hold', 'block_sums', 'FinRLSelector', 'Exp3',
            'BanditSelector', 'GatingSelector', 'make_selector', 'regime_actor', 'train_agents', 'regime_market',
            'shadow_play', 'vote', 'ledger_returns', 'agents_experiment', 'AgentsModel', 'regime_breakdown',
            'agents_choices', 'agents_report']
@@ -44,9 +44,10 @@ class AgentsConfig(Section):
     agent_window: int = param(240, integer(2), "trailing bars of each specialist's realised net returns the selector reads")
     agent_gamma: float = param(0.1, number(0, 1), "EXP3's exploration share (river `Exp3(gamma)`)")
     agent_gate_epochs: int = param(60, integer(1), "epochs of the gating network on the validation decisions")
-    agent_val_samples: int = param(20_000, integer(0), "validation samples (ten runs of consecutive ones) the selector is fitted on")
+    agent_val_samples: int = param(20_000, integer(100), "validation samples (ten runs of consecutive ones) the selector is fitted on")
     curiosity: bool = param(False, boolean, "add a Random Network Distillation bonus to PPO's rewards")
-    curiosity_weight: float = param(0.5, number(0), "the bonus weight at the first PPO iteration (normalised bonus against rewards in bp)")
+    curiosity_weight: float = param(10.0, number(0), "the bonus weight at the first PPO iteration, in bp per step per unit of the "
+                                    "normalised bonus (which runs at about 0.02-0.1 a step: its discounted return has unit spread)")
     curiosity_anneal: float = param(1.0, number(0, 1, lo_open=True), "share of the PPO iterations over which the weight falls linearly to 0")
     rnd_dim: int = param(32, integer(1), "RND target and predictor output size")
     rnd_lr: float = param(1e-3, number(0, 1, lo_open=True), "RND predictor's Adam learning rate")
@@ -131,11 +132,12 @@ class Curiosity:
                  gamma: float = 0.99, seed: int = 0):
         self.rnd = RND(n_features + 3, dim, lr=lr, seed=seed)
         self.weight, self.anneal, self.gamma = weight, anneal, gamma
-        self.ret, self.history = RunningMoments(), []
+        self.ret, self.history, self.acc = RunningMoments(), [], None
 
     def observations(self, rows, actions, market) -> np.ndarray:
-        "(steps x envs, features + 3): each bar's features and the one-hot position taken there."
-        return np.concatenate([market.Xs[rows.reshape(-1)], np.eye(3)[actions.reshape(-1)]], 1)
+        "(steps x envs, features + 3): each bar's features and the one-hot position taken there (short, flat, long)."
+        pos = action_positions(actions.reshape(-1), market.allow_short).astype("int64") + 1
+        return np.concatenate([market.Xs[rows.reshape(-1)], np.eye(3)[pos]], 1)
 
     def weight_at(self, it: int, iters: int) -> float:
         return self.weight * max(0.0, 1.0 - it / max(self.anneal * iters, 1e-9))
@@ -144,13 +146,15 @@ class Curiosity:
         x = self.observations(ro["row"], ro["action"], market)
         self.rnd.obs.update(x)
         raw = self.rnd.bonus(x).reshape(ro["row"].shape)                     # (steps, envs)
-        disc, acc = np.zeros_like(raw), np.zeros(raw.shape[1])
-        for t in range(len(raw)): acc = self.gamma * acc + raw[t]; disc[t] = acc
+        if self.acc is None or len(self.acc) != raw.shape[1]: self.acc = np.zeros(raw.shape[1])
+        disc = np.zeros_like(raw)
+        for t in range(len(raw)): self.acc = self.gamma * self.acc + raw[t]; disc[t] = self.acc   # non-episodic, as in the paper
         self.ret.update(disc.reshape(-1))
         w = self.weight_at(it, iters)
         self.rnd.update(x)
-        self.history.append(dict(iter=it + 1, raw=float(raw.mean()), weight=w))
-        return w * raw / np.sqrt(self.ret.var + 1e-8)
+        bonus = w * raw / np.sqrt(self.ret.var + 1e-8)
+        self.history.append(dict(iter=it + 1, raw=float(raw.mean()), weight=w, bonus_bp=float(bonus.mean())))
+        return bonus
 
 # %% ../../../nbs/31_agents.ipynb #0742c95e
 def specialist_weights(in_regime, focus: float = 0.8) -> np.ndarray:
@@ -211,33 +215,59 @@ class FinRLSelector:
         pick = np.where(cnt >= min(self.min_obs, self.window), np.argmax(_sharpe(mean, sd), 1), self.default)
         return np.eye(np.shape(R)[1])[hold(pick, dec, run)]
 
-# %% ../../../nbs/31_agents.ipynb #3d2e4c61
+# %% ../../../nbs/31_agents.ipynb #206802ee
+class Exp3:
+    """EXP3 (Auer et al. 2002) as river's `bandit.Exp3`: p = (1 - gamma) w / sum(w) + gamma / K; a reward x in [0, 1] for
+    arm a pulled with probability p_a multiplies w_a by exp(gamma x / (p_a K)). Log weights; `update` takes p_a."""
+    def __init__(self, n_arms: int, gamma: float = 0.1, seed: int = 0):
+        self.logw, self.gamma, self.rng = np.zeros(n_arms), gamma, np.random.default_rng(seed)
+
+    def probabilities(self) -> np.ndarray:
+        w = np.exp(self.logw - self.logw.max())
+        return (1 - self.gamma) * w / w.sum() + self.gamma / len(w)
+
+    def pull(self) -> tuple:
+        "(arm, the probability it was pulled with)."
+        p = self.probabilities(); a = int(self.rng.choice(len(p), p=p))
+        return a, float(p[a])
+
+    def update(self, arm: int, reward: float, p: float):
+        self.logw[arm] += self.gamma * reward / (p * len(self.logw))
+
+# %% ../../../nbs/31_agents.ipynb #c88f58b4
+import heapq
+
 class BanditSelector:
     "EXP3 per regime (see above)."
     name = "bandit"
     def __init__(self, every: int = 15, window: int = 240, gamma: float = 0.1, seed: int = 0):
         self.every, self.gamma, self.seed, self.policies, self.scale = every, gamma, seed, {}, None
 
-    def _policy(self, policies, name):
-        if name not in policies: policies[name] = river_bandit.Exp3(gamma=self.gamma, seed=self.seed + len(policies))
+    def _policy(self, policies, name, K):
+        if name not in policies: policies[name] = Exp3(K, self.gamma, self.seed + len(policies))
         return policies[name]
 
     def _run(self, R, names, start, time, policies):
         R = np.asarray(R, "float64"); n, K = R.shape
         dec, _, run = decision_points(start, self.every)
+        if time is None:
+            if run[-1] > 0: raise ValueError("several runs: give each sample's time, so the bandit learns in time order")
+            time = np.arange(n)
+        time = np.asarray(time, "int64")
+        same = np.diff(run) == 0
+        step = int(np.median(np.diff(time)[same])) if same.any() else 1
         c = np.vstack([np.zeros(K), np.cumsum(R, 0)])
-        d = np.flatnonzero(dec)
-        order = d[np.argsort(np.asarray(time)[d], kind="stable")] if time is not None else d
-        pick, pending, arms = np.zeros(n, "int64"), {}, list(range(K))
-        for i in order:
-            r = run[i]
-            if r in pending:                                          # the run's last block: its bars known by now
-                a, reg, lo = pending.pop(r)
-                if i - 1 > lo:
-                    s = c[i - 1, a] - c[lo, a]                        # bars lo .. i - 2
-                    self._policy(policies, reg).update(a, float(np.clip(0.5 + s / (2 * self.scale), 0, 1)))
-            reg = str(names[i]); a = self._policy(policies, reg).pull(arms)
-            pick[i] = a; pending[r] = (a, reg, i)
+        d = np.flatnonzero(dec); ends = np.r_[d[1:], n]                     # each block: d[m] .. ends[m] - 1
+        known = time[ends - 1] + 2 * step                                    # its last return is known two bars later
+        pick, heap = np.zeros(n, "int64"), []
+        for m in np.argsort(time[d], kind="stable"):
+            i = d[m]
+            while heap and heap[0][0] <= time[i]:
+                _, _, reg, a, p, s = heapq.heappop(heap)
+                policies[reg].update(a, float(np.clip(0.5 + s / (2 * self.scale), 0, 1)), p)
+            reg = str(names[i]); a, p = self._policy(policies, reg, K).pull()
+            pick[i] = a
+            heapq.heappush(heap, (int(known[m]), int(m), reg, a, p, float(c[ends[m], a] - c[i, a])))
         return np.eye(K)[hold(pick, dec, run)]
 
     def fit(self, R, names, start, time=None):
@@ -252,7 +282,7 @@ class BanditSelector:
         if self.scale is None: raise ValueError("fit the bandit selector (on the validation span) first")
         return self._run(R, names, start, time, copy.deepcopy(self.policies))
 
-# %% ../../../nbs/31_agents.ipynb #2a0d6033
+# %% ../../../nbs/31_agents.ipynb #c364c49a
 class GatingSelector:
     "A softmax gate over the specialists (see above)."
     name = "gating"
@@ -296,7 +326,7 @@ def make_selector(kind: str, sec: AgentsConfig, seed: int = 0):
     if kind == "gating": return GatingSelector(sec.agent_every, sec.agent_window, sec.agent_gate_epochs, seed=seed)
     raise ValueError(f"unknown selector {kind!r}; use one of {SELECTORS}")
 
-# %% ../../../nbs/31_agents.ipynb #900053b8
+# %% ../../../nbs/31_agents.ipynb #68054daf
 def regime_actor(actor, windows, labels, epochs: int = 2, max_samples: int = 6_000, seed: int = 0, lr: float = 1e-3):
     "A copy of the supervised `actor` fine-tuned `epochs` times on (at most `max_samples` per epoch of) one regime's labelled windows."
     m = keras.models.clone_model(actor); m.set_weights(actor.get_weights())
@@ -322,7 +352,7 @@ def train_agents(actor, critic, market: Market, names=None, rl: RLConfig | None 
         pol, hist = ppo_finetune(act, critic, market, rl, seed, progress, hooks, study_cfg, f"agent_{label}",
                                  sample_weights=weights, intrinsic=bonus)
         if bonus is not None:
-            for h, b in zip(hist, bonus.history): h["intrinsic_raw"], h["intrinsic_weight"] = b["raw"], b["weight"]
+            for h, b in zip(hist, bonus.history): h["intrinsic_raw"], h["intrinsic_weight"], h["intrinsic_bp"] = b["raw"], b["weight"], b["bonus_bp"]
         return pol, hist
     if mode == "single":
         pol, hist = run(0, "all", actor); return {"all": pol}, {"all": hist}
@@ -342,7 +372,7 @@ def train_agents(actor, critic, market: Market, names=None, rl: RLConfig | None 
         pols[r], hists[r] = run(i, r, act, specialist_weights(names == r, sec.agent_focus))
     return pols, hists
 
-# %% ../../../nbs/31_agents.ipynb #e0acd72a
+# %% ../../../nbs/31_agents.ipynb #72cc52ec
 def regime_market(n_bars: int = 8000, seed: int = 0, seg=(200, 500), drift_bp: float = 3.0, trend_vol_bp: float = 6.0,
                   revert: float = 0.15, flat_vol_bp: float = 6.0, wild_vol_bp: float = 30.0) -> dict:
     """A synthetic market of trend, flat (mean-reverting) and wild stretches (see above). Returns a dict: `X` (bars, 3)
@@ -369,7 +399,7 @@ def regime_market(n_bars: int = 8000, seed: int = 0, seg=(200, 500), drift_bp: f
     regime = np.r_[kinds[1:], kinds[-1]]                    # the return open[t+1] -> open[t+2] follows bar t+1's kind
     return dict(X=X, open=open_, close=close, y=y, regime=regime)
 
-# %% ../../../nbs/31_agents.ipynb #f103353c
+# %% ../../../nbs/31_agents.ipynb #612ae98b
 def shadow_play(policies: dict, Xs, ends, open_, lookback: int, fee_bp: float = 10.0, slippage_bp: float = 0.0, segment=None,
                 allow_short: bool = True, bar_cost=None, gather=None) -> tuple:
     "(actions, net returns), each (samples, agents) aligned with `ends`: every agent's greedy play as if it alone traded (`evaluate_policy`)."
@@ -429,7 +459,7 @@ def agents_experiment(seed: int = 0, n_bars: int = 8000, iters: int = 10, lookba
     res["seconds"] = time.time() - t0; res["specialists"] = list(spec)
     return res
 
-# %% ../../../nbs/31_agents.ipynb #6a44180e
+# %% ../../../nbs/31_agents.ipynb #75f1f633
 _AGENTS: dict = {}
 
 def _val_blocks(idx, n: int, blocks: int = 10) -> np.ndarray:
@@ -536,18 +566,18 @@ for _s in SELECTORS:
     register_model(f"agents_{_s}_curious", _agents("specialists", _s, True), kind="sequence", requires="xlstm",
                    doc=f"regime specialists trained with curiosity, chosen by the {_s} selector")
 
-# %% ../../../nbs/31_agents.ipynb #61c04144
+# %% ../../../nbs/31_agents.ipynb #b6ae2e54
 def _regime_table(returns, position, regimes, start, bars_per_year: float) -> dict:
     r, pos, g = np.asarray(returns, "float64"), np.asarray(position, "float64"), np.asarray(regimes).astype(str)
     prev = np.r_[0.0, pos[:-1]]; prev[np.asarray(start, bool)] = 0.0
-    entered = (pos != prev) & (pos != 0)
+    entered = (np.sign(pos) != np.sign(prev)) & (pos != 0)               # a new trade: from flat, or a flip (not a resize)
     out = {}
     for name in sorted(set(g)):
         m = g == name; x = r[m]; held = m & (pos != 0)
         sd = x.std(ddof=1) if m.sum() > 1 else 0.0
         out[name] = dict(bars=int(m.sum()), net_return=float(np.expm1(np.log1p(x).sum())), mean_bp=float(1e4 * x.mean()),
                          sharpe=float(x.mean() / sd * np.sqrt(bars_per_year)) if sd > 0 else 0.0, trades=int(entered[m].sum()),
-                         hit_rate=float((r[held] > 0).mean()) if held.any() else 0.0, exposure=float((pos[m] != 0).mean()))
+                         bar_hit_rate=float((r[held] > 0).mean()) if held.any() else 0.0, exposure=float((pos[m] != 0).mean()))
     return out
 
 def regime_breakdown(bt, ctx, test, train, cfg) -> dict:
@@ -579,7 +609,7 @@ register_plugin("agents_by_regime", when=lambda cfg: agents_section(cfg).by_regi
                 doc="every row's test trading per detected regime")
 register_plugin("agents_choices", when=lambda cfg: True, scores=agents_choices, doc="the agent rows' selector choices on test")
 
-# %% ../../../nbs/31_agents.ipynb #14ed6269
+# %% ../../../nbs/31_agents.ipynb #83faf766
 def agents_report(run_dir, results):
     "`by_regime.csv`, `figures/by_regime.png` and `figures/selector_<row>_fold<k>.png` of a finished run (when its rows carry them)."
     import matplotlib; matplotlib.use("Agg"); import matplotlib.pyplot as plt
@@ -614,7 +644,7 @@ def agents_report(run_dir, results):
 
 register_report("agents", agents_report)
 
-# %% ../../../nbs/31_agents.ipynb #72ee74d5
+# %% ../../../nbs/31_agents.ipynb #a52091b3
 register_profile("stage3_agents", dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=30_000,
                                        models=("gbm", "buy_and_hold", "xlstm", "xlstm_rl", "xlstm_rl_curious", *(f"agents_{s}" for s in SELECTORS),
                                                *(f"agents_{s}_curious" for s in SELECTORS)),

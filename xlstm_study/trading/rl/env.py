@@ -101,6 +101,8 @@ class VecTradingEnv:
         self.market, self.n_envs, self.episode_len = market, n_envs, episode_len
         self.starts = market.episode_starts(episode_len)
         if len(self.starts) == 0: raise ValueError(f"no run of {episode_len} consecutive samples")
+        if sample_weights is not None and len(sample_weights) != len(market.ends):
+            raise ValueError(f"sample_weights has {len(sample_weights)} entries for the market's {len(market.ends)} samples")
         self.start_p = None if sample_weights is None else episode_weights(sample_weights, self.starts, episode_len)
         self.rng = np.random.default_rng(seed)
 
