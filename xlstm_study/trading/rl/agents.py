@@ -646,7 +646,7 @@ register_report("agents", agents_report)
 
 # %% ../../../nbs/31_agents.ipynb #a52091b3
 register_profile("stage3_agents", dict(n_folds=3, max_train_samples=60_000, epochs=2, nn_max_train_samples=6_000, max_test_samples=30_000,
-                                       models=("gbm", "buy_and_hold", "xlstm", "xlstm_rl", "xlstm_rl_curious", *(f"agents_{s}" for s in SELECTORS),
+                                       models=("majority", "gbm", "buy_and_hold", "xlstm", "xlstm_rl", "xlstm_rl_curious", *(f"agents_{s}" for s in SELECTORS),
                                                *(f"agents_{s}_curious" for s in SELECTORS)),
                                        rl_iters=4, rl_envs=16, rl_steps=64, by_regime=True, agent_val_samples=20_000,
                                        save_final_models=False, shap_samples=0, seeds=(0,), variants=()), real_data=True)
