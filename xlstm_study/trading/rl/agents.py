@@ -624,9 +624,9 @@ def agents_report(run_dir, results):
             tr = ag["trace"]; t = pd.to_datetime(tr["time"], utc=True)
             fig, (a1, a2) = plt.subplots(2, 1, figsize=(9, 4.2), sharex=True, gridspec_kw=dict(height_ratios=(2, 1)))
             a1.plot(t, tr["close"], lw=0.8, color="black")
-            regs = sorted(set(tr["regime"])); cols = plt.cm.Pastel1(np.linspace(0, 1, max(len(regs), 2)))
+            regs = sorted(set(tr["regime"])); cols = plt.cm.tab10(np.arange(len(regs)) % 10)
             for i, rg in enumerate(regs):
-                a1.fill_between(t, 0, 1, where=np.asarray(tr["regime"]) == rg, transform=a1.get_xaxis_transform(), color=cols[i], alpha=0.6, label=rg)
+                a1.fill_between(t, 0, 1, where=np.asarray(tr["regime"]) == rg, transform=a1.get_xaxis_transform(), color=cols[i], alpha=0.22, label=rg)
             a1.legend(fontsize=7, loc="upper left", title="detected regime", title_fontsize=7); a1.set_ylabel("close")
             a1.set_title(f"{row['model']} fold {row['fold']}: the {ag['selector']} selector's choice")
             a2.step(t, tr["choice"], where="post", lw=0.9)
