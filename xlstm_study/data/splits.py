@@ -13,7 +13,7 @@ import keras
 
 # %% auto #0
 __all__ = ['FOLD_PARTS', 'purge_embargo_mask', 'Fold', 'walk_forward_folds', 'fold_spans', 'plot_folds', 'subsample', 'spread',
-           'gather_windows', 'WindowDataset', 'cover_span', 'EpochWindows']
+           'thin_test', 'gather_windows', 'WindowDataset', 'cover_span', 'EpochWindows']
 
 # %% ../../nbs/04_splits.ipynb #7d5432eb
 def purge_embargo_mask(window_start, label_end, test_start: int, test_end: int, embargo_ns: int) -> np.ndarray:
@@ -110,6 +110,19 @@ def spread(idx, n: int) -> np.ndarray:
     idx = np.asarray(idx)
     if len(idx) <= n: return idx
     return idx[np.unique(np.linspace(0, len(idx) - 1, max(n, 0)).round().astype("int64"))]
+
+def thin_test(idx, n_max: int | None, blocks: int = 10, time=None) -> np.ndarray:
+    """At most `n_max` of the test samples `idx`: the first of each of `blocks` equal parts (contiguous runs, for trading).
+    With `time` (each sample's time): the parts are of the span's distinct times, each keeping every key's samples of its
+    first times, so all keys trade the same minutes (what a portfolio backtest needs)."""
+    idx = np.asarray(idx)
+    if n_max is None or len(idx) <= n_max: return idx
+    if time is None: return np.concatenate([p[: n_max // blocks] for p in np.array_split(idx, blocks)])
+    u, inv, cnt = np.unique(np.asarray(time), return_inverse=True, return_counts=True)
+    keep = np.zeros(len(u), bool)
+    for part in np.array_split(np.arange(len(u)), blocks): keep[part[np.cumsum(cnt[part]) <= n_max // blocks]] = True
+    return idx[keep[inv]]
+
 
 # %% ../../nbs/04_splits.ipynb #01ebb965
 def gather_windows(X: np.ndarray, ends: np.ndarray, lookback: int) -> np.ndarray:

@@ -20,14 +20,14 @@ from ..metrics import classification_metrics, class_share, class_shares, plot_co
 from ..data.candles import load_candles, synthetic_market, key_symbol, SavedFileError, sha256_file, resample_ohlcv
 from ..data.features import SymbolScaler
 from ..data.panel import build_panel, panel_folds, fold_context, FoldContext, min_bars
-from ..data.splits import spread
+from ..data.splits import spread, thin_test
 from ..trading.simulation import trading_metrics, plot_equity
 from .explain import explain_fold, plot_shap_report
 
 # %% auto #0
-__all__ = ['MANIFEST', 'study_data_dir', 'load_frames', 'thin_test', 'required_models', 'fit_row', 'fit_key', 'ScoringConfig',
-           'holdout_names', 'scored_test', 'holdout_mask', 'share_drift', 'prepare_run', 'run_fold', 'run_study',
-           'write_results', 'summary_table', 'legacy_names', 'legacy_modules', 'load_pickle', 'save_object', 'save_row',
+__all__ = ['MANIFEST', 'study_data_dir', 'load_frames', 'required_models', 'fit_row', 'fit_key', 'ScoringConfig', 'holdout_names',
+           'scored_test', 'holdout_mask', 'share_drift', 'prepare_run', 'run_fold', 'run_study', 'write_results',
+           'summary_table', 'legacy_names', 'legacy_modules', 'load_pickle', 'save_object', 'save_row',
            'save_final_models', 'verify_files', 'read_manifest', 'load_final_model', 'eval_folder', 'evaluate_run']
 
 # %% ../../nbs/90_study.ipynb #45fbd583
@@ -56,17 +56,6 @@ def load_frames(cfg: StudyConfig, data_dir=None, progress=False) -> dict:
     out = {k: resample_ohlcv(v, cfg.bar) for k, v in frames.items()}
     return {k: v for k, v in out.items() if len(v) >= min_bars(cfg)}
 
-def thin_test(idx, n_max: int | None, blocks: int = 10, time=None) -> np.ndarray:
-    """At most `n_max` of the test samples `idx`: the first of each of `blocks` equal parts (contiguous runs, for trading).
-    With `time` (each sample's time): the parts are of the span's distinct times, each keeping every key's samples of its
-    first times, so all keys trade the same minutes (what a portfolio backtest needs)."""
-    idx = np.asarray(idx)
-    if n_max is None or len(idx) <= n_max: return idx
-    if time is None: return np.concatenate([p[: n_max // blocks] for p in np.array_split(idx, blocks)])
-    u, inv, cnt = np.unique(np.asarray(time), return_inverse=True, return_counts=True)
-    keep = np.zeros(len(u), bool)
-    for part in np.array_split(np.arange(len(u)), blocks): keep[part[np.cumsum(cnt[part]) <= n_max // blocks]] = True
-    return idx[keep[inv]]
 
 # %% ../../nbs/90_study.ipynb #e59fa23a
 def required_models(rows) -> set:

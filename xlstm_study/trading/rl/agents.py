@@ -17,6 +17,8 @@ from ...registry import register_model, register_plugin, register_report, unwrap
 from ...models.xlstm import build_actor, build_critic
 from ...training.fit import SequenceModel
 from ..ledger import run_starts
+from ..simulation import _sharpe as annual_sharpe
+from ...data.splits import thin_test
 from .env import Market, action_positions
 from .ppo import RLConfig, RLModel, ppo_finetune, evaluate_policy, market_from_panel
 
@@ -459,14 +461,8 @@ def agents_experiment(seed: int = 0, n_bars: int = 8000, iters: int = 10, lookba
     res["seconds"] = time.time() - t0; res["specialists"] = list(spec)
     return res
 
-# %% ../../../nbs/31_agents.ipynb #75f1f633
+# %% ../../../nbs/31_agents.ipynb #33307254
 _AGENTS: dict = {}
-
-def _val_blocks(idx, n: int, blocks: int = 10) -> np.ndarray:
-    "At most `n` of `idx`: the first samples of `blocks` equal parts (runs of consecutive samples, for the selector's windows)."
-    idx = np.asarray(idx)
-    if len(idx) <= n: return idx
-    return np.concatenate([p[: n // blocks] for p in np.array_split(idx, blocks)])
 
 class AgentsModel(RLModel):
     """One PPO agent (`mode="single"`) or regime specialists with a selector, started from the fold's `xlstm` row;
@@ -478,12 +474,6 @@ class AgentsModel(RLModel):
         self.mode, self.selector_kind = mode, selector or sec.agent_selector
         self.curiosity = sec.curiosity if curiosity is None else curiosity
         self.policies, self.selector, self.names, self._plays = None, None, [], {}
-
-    def _market_args(self, ctx):
-        from xlstm_study.trading.ledger import key_cost_rates
-        cfg, p = self.cfg, ctx.panel
-        return dict(lookback=cfg.lookback, fee_bp=cfg.fee_bp, slippage_bp=cfg.slippage_bp, segment=p.key_id, allow_short=cfg.allow_short,
-                    bar_cost=key_cost_rates(p.keys, cfg.fee_bp, cfg.slippage_bp, cfg.perp_fee_bp)[p.key_id], gather=self._gather(ctx))
 
     def _shared(self, ctx, train, base, verbose):
         "The agents of this fold (trained here, or by a row that differs only in its selector) and their cache of plays."
@@ -515,7 +505,7 @@ class AgentsModel(RLModel):
         self.policy = next(iter(self.policies.values()))
         if self.mode == "specialists":
             if val is None or len(val) == 0: raise ValueError("the selector is fitted on the validation span: give the fold's val samples")
-            v = self._shadow(ctx, _val_blocks(val, sec.agent_val_samples))
+            v = self._shadow(ctx, thin_test(val, sec.agent_val_samples))   # ten runs of consecutive samples
             self.selector = make_selector(self.selector_kind, sec, self.seed).fit(v["R"], v["regime"], v["start"], v["time"])
         return self
 
@@ -574,9 +564,8 @@ def _regime_table(returns, position, regimes, start, bars_per_year: float) -> di
     out = {}
     for name in sorted(set(g)):
         m = g == name; x = r[m]; held = m & (pos != 0)
-        sd = x.std(ddof=1) if m.sum() > 1 else 0.0
         out[name] = dict(bars=int(m.sum()), net_return=float(np.expm1(np.log1p(x).sum())), mean_bp=float(1e4 * x.mean()),
-                         sharpe=float(x.mean() / sd * np.sqrt(bars_per_year)) if sd > 0 else 0.0, trades=int(entered[m].sum()),
+                         sharpe=annual_sharpe(x, bars_per_year), trades=int(entered[m].sum()),
                          bar_hit_rate=float((r[held] > 0).mean()) if held.any() else 0.0, exposure=float((pos[m] != 0).mean()))
     return out
 

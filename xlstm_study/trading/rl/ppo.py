@@ -279,12 +279,15 @@ class RLModel:
                                                     hooks=h, study_cfg=cfg, row="xlstm_rl")
         return self
 
+    def _market_args(self, ctx) -> dict:
+        "What `evaluate_policy` needs besides the policy, features, rows and prices: the row's costs per key, its runs, its views."
+        cfg, panel = self.cfg, ctx.panel
+        return dict(lookback=cfg.lookback, fee_bp=cfg.fee_bp, slippage_bp=cfg.slippage_bp, segment=panel.key_id, allow_short=cfg.allow_short,
+                    bar_cost=key_cost_rates(panel.keys, cfg.fee_bp, cfg.slippage_bp, cfg.perp_fee_bp)[panel.key_id], gather=self._gather(ctx))
+
     def play(self, ctx, idx) -> dict:
         "Greedy play over the samples `idx` (`evaluate_policy`): positions, actions and rewards aligned with `idx`."
-        cfg, panel = self.cfg, ctx.panel
-        bar_cost = key_cost_rates(panel.keys, cfg.fee_bp, cfg.slippage_bp, cfg.perp_fee_bp)[panel.key_id]
-        return evaluate_policy(self.policy, ctx.Xs, panel.ends[np.asarray(idx)], panel.open, cfg.lookback,
-                               cfg.fee_bp, cfg.slippage_bp, panel.key_id, cfg.allow_short, bar_cost=bar_cost, gather=self._gather(ctx))
+        return evaluate_policy(self.policy, ctx.Xs, ctx.panel.ends[np.asarray(idx)], ctx.panel.open, **self._market_args(ctx))
 
     def predict_proba(self, ctx, idx):
         return np.eye(3, dtype="float32")[self.play(ctx, idx)["actions"]]
