@@ -25,10 +25,13 @@ from ..trading.simulation import trading_metrics, plot_equity
 from .explain import explain_fold, plot_shap_report
 
 # %% auto #0
-__all__ = ['MANIFEST', 'study_data_dir', 'load_frames', 'required_models', 'fit_row', 'fit_key', 'ScoringConfig', 'holdout_names',
-           'scored_test', 'holdout_mask', 'share_drift', 'prepare_run', 'run_fold', 'run_study', 'write_results',
-           'summary_table', 'legacy_names', 'legacy_modules', 'load_pickle', 'save_object', 'save_row',
-           'save_final_models', 'verify_files', 'read_manifest', 'load_final_model', 'eval_folder', 'evaluate_run']
+__all__ = ['PACKAGES', 'MANIFEST', 'study_data_dir', 'load_frames', 'required_models', 'fit_row', 'fit_key', 'ScoringConfig',
+           'holdout_names', 'scored_test', 'holdout_mask', 'share_drift', 'prepare_run', 'git_state',
+           'package_versions', 'data_hashes', 'run_provenance', 'parse_shard', 'in_shard', 'config_differences',
+           'open_run_folder', 'clear_run_folder', 'run_status', 'save_curve', 'load_curves', 'run_fold', 'run_study',
+           'run_reports', 'write_results', 'merge_runs', 'summary_table', 'legacy_names', 'legacy_modules',
+           'load_pickle', 'save_object', 'save_row', 'save_final_models', 'verify_files', 'read_manifest',
+           'load_final_model']
 
 # %% ../../nbs/90_study.ipynb #45fbd583
 def study_data_dir(profile: str, data_dir=None, announce=print) -> str | None:
@@ -160,6 +163,111 @@ def prepare_run(cfg, progress: bool = True, t0: float | None = None) -> tuple:
                             label_share=class_shares(panel.sample_y[f.test])) for f in folds], rows=[])
     return panel, folds, meta
 
+# %% ../../nbs/90_study.ipynb #e4063326
+PACKAGES = ("xlstm-study", "numpy", "pandas", "scikit-learn", "scipy", "keras", "tensorflow", "tensorflow-cpu", "pandas-ta", "numba",
+            "imbalanced-learn", "tslearn", "shap", "river", "gymnasium", "skops", "matplotlib")
+
+def git_state(root=None) -> dict:
+    "The commit of the library's source tree and whether it has uncommitted changes to tracked files; None for both outside a git checkout (an installed wheel)."
+    import subprocess
+    import xlstm_study
+    root = Path(root) if root is not None else Path(xlstm_study.__file__).resolve().parents[1]
+    git = lambda *a: subprocess.run(["git", "-C", str(root), *a], capture_output=True, text=True, timeout=30)
+    try:
+        head = git("rev-parse", "HEAD")
+        if head.returncode != 0 or not (root / ".git").exists(): return dict(commit=None, dirty=None)
+        return dict(commit=head.stdout.strip(), dirty=bool(git("status", "--porcelain", "--untracked-files=no").stdout.strip()))
+    except (OSError, subprocess.SubprocessError): return dict(commit=None, dirty=None)
+
+def package_versions(names=PACKAGES) -> dict:
+    "The installed version of each package of `names` that is installed."
+    from importlib.metadata import version, PackageNotFoundError
+    out = {}
+    for n in names:
+        try: out[n] = version(n)
+        except PackageNotFoundError: pass
+    return out
+
+def data_hashes(cfg) -> dict:
+    "SHA-256 of every candle file in the configuration's data folder, by file name; the synthetic market's parameters when there is none."
+    from xlstm_study.data.candles import CANDLE_PATTERNS
+    if cfg.data_dir is None: return {"synthetic_market": dict(bars=cfg.synth_bars, symbols=cfg.synth_symbols, seed=cfg.synth_seed)}
+    files = sorted({p for pat in CANDLE_PATTERNS for p in Path(cfg.data_dir).glob(pat)})
+    return {p.name: sha256_file(p) for p in files}
+
+def run_provenance(cfg) -> dict:
+    "What made a run: code (git commit, dirty flag), package versions, Python, platform, data file hashes, seeds, start time (UTC)."
+    import platform
+    return dict(git=git_state(), packages=package_versions(), python=platform.python_version(), platform=platform.platform(),
+                data=data_hashes(cfg), seeds=list(cfg.seeds), deterministic=bool(cfg.deterministic),
+                started=pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"))
+
+# %% ../../nbs/90_study.ipynb #af48281f
+def parse_shard(shard) -> tuple | None:
+    "`'i/n'` or `(i, n)` -> `(i, n)` with 1 <= i <= n; None stays None."
+    if shard is None: return None
+    try: i, n = (int(x) for x in (shard.split("/") if isinstance(shard, str) else shard))
+    except (ValueError, TypeError): raise ConfigError(f"--shard {shard!r}: give i/n, e.g. 1/3") from None
+    if not 1 <= i <= n: raise ConfigError(f"--shard {i}/{n}: i must be between 1 and n")
+    return (i, n)
+
+def in_shard(fold: int, seed: int, seeds, shard) -> bool:
+    "Whether fold x seed belongs to shard `(i, n)`: the j-th pair (fold-major) goes to shard j mod n + 1."
+    if shard is None: return True
+    j = int(fold) * len(seeds) + list(seeds).index(seed)
+    return j % shard[1] == shard[0] - 1
+
+def _json_config(cfg) -> dict: return json.loads(json.dumps(cfg.to_dict()))
+
+def config_differences(old: dict, new: dict) -> list[str]:
+    "`name: old -> new` for each parameter that differs between two configurations (as JSON)."
+    return [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+
+def open_run_folder(out, cfg, force: bool = False, shard=None) -> dict | None:
+    """What a run into `out` continues: None for a new run (or `force`), the folder's `metrics.json` when it holds this configuration
+    (a resume). Anything else is a `ConfigError` naming `--force` and `--out`."""
+    out = Path(out); m = out / "metrics.json"
+    if force or not out.exists() or not any(out.iterdir()): return None
+    how = "pass --force to start it over, or --out another name"
+    if not m.exists(): raise ConfigError(f"{out} exists and holds no run: {how}")
+    try: prev = json.loads(m.read_text()); prev["config"], prev["rows"]
+    except (ValueError, KeyError, TypeError): raise ConfigError(f"{m} is not a run's metrics: {how}") from None
+    diff = config_differences(prev["config"], _json_config(cfg))
+    if diff: raise ConfigError(f"{out} holds a run with another configuration ({'; '.join(diff[:3])}{'; ...' if len(diff) > 3 else ''}): {how}")
+    if prev.get("shard") != (list(shard) if shard else None):
+        raise ConfigError(f"{out} holds {'shard ' + '/'.join(map(str, prev['shard'])) if prev.get('shard') else 'a whole run'}, not "
+                          f"{'shard ' + '/'.join(map(str, shard)) if shard else 'a whole run'}: {how}")
+    was, now = prev.get("provenance", {}).get("git", {}).get("commit"), git_state()["commit"]
+    if was and now and was != now: raise ConfigError(f"{out} holds a run of commit {was[:10]}, this code is {now[:10]}: {how}")
+    return prev
+
+def clear_run_folder(out: Path):
+    "Empty a run folder that `--force` starts over (only once the new run's data has loaded)."
+    for p in Path(out).iterdir(): shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+def run_status(out) -> dict:
+    "How far the run in `out` got: planned and finished fold x seed x row results, and whether it completed."
+    meta = json.loads((Path(out) / "metrics.json").read_text())
+    return dict(planned=meta.get("planned"), finished=len(meta["rows"]), complete=bool(meta.get("complete")), shard=meta.get("shard"))
+
+# %% ../../nbs/90_study.ipynb #1f293013
+class _Curve:
+    "A saved equity curve, as `plot_equity` reads a `BacktestResult`."
+    def __init__(self, equity, drawdown): self.equity, self.drawdown = equity, drawdown
+    def __len__(self): return len(self.equity)
+
+def save_curve(path: Path, name: str, bt):
+    "Add (or replace) row `name`'s equity and drawdown in the fold's `.npz`, so a resumed fold's figure still has every row."
+    old = dict(np.load(path)) if Path(path).exists() else {}
+    old[f"equity:{name}"], old[f"drawdown:{name}"] = np.asarray(bt.equity, "float64"), np.asarray(bt.drawdown, "float64")
+    tmp = Path(path).with_suffix(".tmp.npz"); np.savez_compressed(tmp, **old); tmp.replace(path)
+
+def load_curves(path: Path) -> dict:
+    "The rows' curves saved by `save_curve`, in the order they were first saved."
+    if not Path(path).exists(): return {}
+    z = np.load(path)
+    return {k.split(":", 1)[1]: _Curve(z[k], z[f"drawdown:{k.split(':', 1)[1]}"]) for k in z.files if k.startswith("equity:")}
+
 # %% ../../nbs/90_study.ipynb #e59fa23c
 def _scores_beside(model, ctx, proba, val_s, test_h) -> dict:
     "The row's predicted shares on the validation windows `val_s` and their drift to the test span's; its metrics on the held-out test windows `test_h`."
@@ -172,10 +280,12 @@ def _scores_beside(model, ctx, proba, val_s, test_h) -> dict:
         out.update({f"holdout_{k}": m[k] for k in ("f1_macro", "accuracy", "balanced_accuracy", "pred_share", "label_share", "n")})
     return out
 
-def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bool = True):
+def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bool = True, todo=None):
     """Every row on fold `f`, for every seed: fit, score, backtest, explain; rows appended to `meta` and written at once.
-    The held-out symbols (`meta["holdout_symbols"]`) are left out of training and validation and scored apart."""
-    equity = {}
+    The held-out symbols (`meta["holdout_symbols"]`) are left out of training and validation and scored apart.
+    `todo`: the (seed, row name) pairs still to run (None: all); a finished row another one builds on is refitted, not recorded."""
+    todo = {(s, r.name) for s in cfg.seeds for r in rows} if todo is None else set(todo)
+    if not todo: return
     _, ctx = fold_context(panel, panel.sample_time[np.concatenate([f.train, f.val])].max())
     held = holdout_mask(panel, meta.get("holdout_symbols", ()))
     train, val = f.train[~held[f.train]], f.val[~held[f.val]]
@@ -185,8 +295,14 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
     y_test, needed = ctx.labels(test), required_models(rows)
     keys = [fit_key(r) for r in rows]
     for seed in cfg.seeds:
+        wanted = [r.name for r in rows if (seed, r.name) in todo]
+        if not wanted: continue
+        bases = {MODELS[r.model]["requires"] for r in rows if r.name in wanted} - {None}
         fitted, shared = {}, {}
         for row, key in zip(rows, keys):
+            if row.name not in wanted:                           # finished before: refit only what a remaining row builds on
+                if row.model in bases and row.model in needed: fit_row(row, seed, ctx, train, val, fitted, None, True)
+                continue
             t1 = time.time()
             model = shared.get(key)                              # rows that differ only in their decision share one fit
             reused = model is not None
@@ -198,7 +314,7 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
             dec = row.hooks.decision(row.cfg, seed).fit(model, ctx, train, val) if row.hooks.decision is not None else None
             tm, bt = trading_metrics(panel, test, proba, row.cfg, dec, ctx)
             if seed == cfg.seeds[0]:
-                equity[row.name] = bt
+                save_curve(out / "figures" / f"equity_fold{f.k}.npz", row.name, bt)
                 if row.name in cfg.shap_models and cfg.shap_samples > 0:
                     meta.setdefault("shap", []).append(_explain(model, ctx, test, train, cfg, panel, out / "figures" / f"shap_{row.name}_fold{f.k}.png",
                                                                 dict(model=row.name, fold=f.k)))
@@ -216,26 +332,48 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
                  f"pred {np.round(m['pred_share'], 2).tolist()} | net Sharpe {tm['net_sharpe']:.2f} "
                  f"maxDD {tm['max_drawdown']:.1%} trades {tm['trades']}"
                  + (f" | drift {beside['share_drift']:.3f}" if "share_drift" in beside else "")
-                 + (f" | held-out F1 {beside['holdout_f1_macro']:.3f}" if "holdout_f1_macro" in beside else ""), t0, progress)
-    _equity_figure(equity, out / "figures" / f"equity_fold{f.k}.png", f"fold {f.k} test span, net of costs")
+                 + (f" | held-out F1 {beside['holdout_f1_macro']:.3f}" if "holdout_f1_macro" in beside else "")
+                 + f" [{len(meta['rows'])}/{meta.get('planned', '?')}]", t0, progress)
+    _equity_figure(load_curves(out / "figures" / f"equity_fold{f.k}.npz"), out / "figures" / f"equity_fold{f.k}.png", f"fold {f.k} test span, net of costs")
+
 
 # %% ../../nbs/90_study.ipynb #e59fa23d
-def run_study(cfg: StudyConfig, out_dir, progress: bool = True) -> pd.DataFrame:
-    "Run every row (`cfg.models`, then `cfg.variants`) on every fold and seed; write the run folder once the data has loaded; return the rows."
+def run_study(cfg: StudyConfig, out_dir, progress: bool = True, force: bool = False, shard=None) -> pd.DataFrame:
+    """Run every row (`cfg.models`, then `cfg.variants`) on every fold and seed; write the run folder once the data has loaded; return the rows.
+    A folder holding an unfinished run of this configuration resumes at its first unfinished fold x seed x row; one holding another
+    configuration is refused (`force`: start it over). `shard=(i, n)`: only the i-th of n shares of the folds x seeds (`merge_runs` joins them)."""
     t0 = time.time()
     rows = study_rows(cfg)                                 # unknown models, variants, SHAP rows: before any data
+    shard = parse_shard(shard)
+    out = Path(out_dir)
+    prev = open_run_folder(out, cfg, force, shard)         # another configuration: refused before any data
     panel, folds, meta = prepare_run(cfg, progress, t0)    # bad data: before anything is written
-    out = Path(out_dir); (out / "figures").mkdir(parents=True, exist_ok=True)
-    cfg.to_yaml(out / "config.yaml")
-    for f in folds: run_fold(cfg, rows, panel, f, meta, out, t0, progress)
+    mine = [(f.k, s) for f in folds for s in cfg.seeds if in_shard(f.k, s, cfg.seeds, shard)]
+    meta.update(provenance=run_provenance(cfg), planned=len(mine) * len(rows), complete=False, **({"shard": list(shard)} if shard else {}))
+    if prev is not None:                                   # resume: what was finished stays
+        meta.update(rows=prev["rows"], **{k: prev[k] for k in ("shap",) if k in prev})
+        meta["provenance"]["resumed_from"] = [*prev.get("provenance", {}).get("resumed_from", []), prev.get("provenance", {}).get("started")]
+        _log(f"resuming {out}: {len(prev['rows'])} of {meta['planned']} fold x seed x row results already there", t0, progress)
+    elif out.exists() and force: clear_run_folder(out)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    cfg.to_yaml(out / "config.yaml"); _write_json(out / "metrics.json", meta)
+    done = {(r["fold"], r["seed"], r["model"]) for r in meta["rows"]}
+    for f in folds:
+        todo = [(s, r.name) for (k, s) in mine if k == f.k for r in rows if (f.k, s, r.name) not in done]
+        run_fold(cfg, rows, panel, f, meta, out, t0, progress, todo)
     results = pd.DataFrame(meta["rows"])
     write_results(results, out)
-    for name, report in REPORTS.items():                      # stages' own summaries of a finished run (e.g. the scaling curve)
-        if report(out, results) is not None: _log(f"report {name} written", t0, progress)
-    if cfg.save_final_models: save_final_models(cfg, panel, out / "models", progress=progress, t0=t0)
-    meta["seconds"] = round(time.time() - t0, 1); _write_json(out / "metrics.json", meta)
+    if shard is None: run_reports(out, results, t0, progress)
+    if cfg.save_final_models and (shard is None or shard[0] == 1) and not (out / "models" / MANIFEST).exists():
+        save_final_models(cfg, panel, out / "models", progress=progress, t0=t0)
+    meta.update(complete=True, seconds=round(time.time() - t0, 1)); _write_json(out / "metrics.json", meta)
     _log(f"done: {out}", t0, progress)
     return results
+
+def run_reports(out: Path, results: pd.DataFrame, t0=None, progress=False):
+    "The stages' own summaries of a finished run (`register_report`, e.g. the scaling curve)."
+    for name, report in REPORTS.items():
+        if report(out, results) is not None: _log(f"report {name} written", t0 or time.time(), progress)
 
 def write_results(results: pd.DataFrame, out: Path):
     "`results.csv` (one column per class share), the F1 and confusion figures, `summary.md`."
@@ -246,6 +384,58 @@ def write_results(results: pd.DataFrame, out: Path):
     flat.drop(columns=shares).to_csv(out / "results.csv", index=False)
     _figures(results, out / "figures")
     (out / "summary.md").write_text(summary_table(results).to_markdown() if _has_tabulate() else summary_table(results).to_string())
+
+# %% ../../nbs/90_study.ipynb #746a26b6
+def merge_runs(parts, out, progress: bool = True) -> pd.DataFrame:
+    """Join the shard folders `parts` (`run_study(..., shard=(i, n))`, every i of one n, each complete) into the run folder `out`:
+    rows, results, figures, reports, and the final models of shard 1. Shards of another configuration or commit are refused."""
+    t0, parts, out = time.time(), [Path(p) for p in parts], Path(out)
+    if not parts: raise ConfigError("merge: name the shard folders to join")
+    metas = []
+    for p in parts:
+        if not (p / "metrics.json").exists(): raise FileNotFoundError(f"{p} holds no run (no metrics.json)")
+        metas.append(json.loads((p / "metrics.json").read_text()))
+    first = metas[0]
+    for p, m in zip(parts[1:], metas[1:]):
+        diff = config_differences(first["config"], m["config"])
+        if diff: raise ConfigError(f"{p} was run with another configuration than {parts[0]} ({'; '.join(diff[:3])}): shards of one run only")
+        a, b = (x.get("provenance", {}).get("git", {}).get("commit") for x in (first, m))
+        if a != b: raise ConfigError(f"{p} was run by commit {b}, {parts[0]} by {a}: shards of one commit only")
+    shards = [tuple(m.get("shard") or ()) for m in metas]
+    if any(len(s) != 2 for s in shards): raise ConfigError(f"{parts[shards.index(next(s for s in shards if len(s) != 2))]} is not a shard (run with --shard i/n)")
+    n = shards[0][1]
+    if any(s[1] != n for s in shards): raise ConfigError(f"the shards split the run differently: {', '.join(f'{i}/{k}' for i, k in shards)}")
+    got = sorted(s[0] for s in shards)
+    if got != list(range(1, n + 1)):
+        missing, twice = sorted(set(range(1, n + 1)) - set(got)), sorted({i for i in got if got.count(i) > 1})
+        raise ConfigError(f"merge needs shards 1..{n} once each" + (f"; missing {missing}" if missing else "") + (f"; given twice {twice}" if twice else ""))
+    for p, m in zip(parts, metas):
+        if not m.get("complete"): raise ConfigError(f"{p} is not finished ({len(m['rows'])} of {m.get('planned')} results): rerun its shard, it resumes")
+    if out.exists() and any(out.iterdir()): raise ConfigError(f"{out} exists and is not empty: merge into a new folder")
+    order = {(m["shard"][0]): m for m in metas}
+    meta = {k: v for k, v in first.items() if k not in ("shard", "rows", "shap", "provenance", "seconds", "planned")}
+    meta["rows"] = sorted((r for m in metas for r in m["rows"]), key=lambda r: (r["fold"], r["seed"]))
+    meta["shap"] = [s for m in metas for s in m.get("shap", [])]
+    meta.update(planned=sum(m["planned"] for m in metas), complete=True, provenance=order[1].get("provenance", {}),
+                shards=[dict(shard=f"{i}/{n}", folder=str(p), seconds=m.get("seconds")) for p, m in zip(parts, metas) for i in [m["shard"][0]]])
+    keys = [(r["fold"], r["seed"], r["model"]) for r in meta["rows"]]
+    if len(set(keys)) < len(keys): raise ConfigError("the shards overlap: a fold x seed x row appears twice")
+    work = out.with_name(f".{out.name}.tmp-{os.getpid()}"); shutil.rmtree(work, ignore_errors=True); (work / "figures").mkdir(parents=True)
+    try:
+        for p in parts:
+            for fig in (p / "figures").glob("*"):
+                if fig.is_file() and not (work / "figures" / fig.name).exists(): shutil.copy2(fig, work / "figures" / fig.name)
+        src = parts[[m["shard"][0] for m in metas].index(1)]
+        if (src / "models").exists(): shutil.copytree(src / "models", work / "models")
+        shutil.copy2(src / "config.yaml", work / "config.yaml")
+        results = pd.DataFrame(meta["rows"])
+        write_results(results, work); _write_json(work / "metrics.json", meta)
+        run_reports(work, results, t0, progress)
+        out.mkdir(parents=True, exist_ok=True); out.rmdir(); work.rename(out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True); raise
+    _log(f"merged {len(parts)} shards, {len(meta['rows'])} results: {out}", t0, progress)
+    return results
 
 # %% ../../nbs/90_study.ipynb #e59fa23e
 def _explain(model, ctx, idx, background_idx, cfg, panel, path: Path, tag: dict) -> dict:
@@ -442,47 +632,3 @@ def load_final_model(folder, row, cfg=None, trust_pickles: bool = False):
     return out
 
 def _raise(e): raise e
-
-# %% ../../nbs/90_study.ipynb #a90b0003
-def _same_folder(a, b) -> bool:
-    return a is not None and b is not None and (str(a) == str(b) or Path(str(a)).resolve() == Path(str(b)).resolve())
-
-def eval_folder(run, data_dir, out: str | None = None) -> Path:
-    "Where `evaluate_run` writes: `<run>/<out>`, by default `eval-<data folder name>`; never over another data folder's results."
-    name = out or f"eval-{Path(str(data_dir)).name}"
-    if Path(name).name != name or name.startswith(".") or name in ("models", "figures", "checkpoints"):
-        raise ConfigError(f"--out {name!r}: give a plain folder name, written inside {run}")
-    dest = Path(run) / name
-    if (dest / "metrics.json").exists():
-        try: prev = json.loads((dest / "metrics.json").read_text()).get("data_dir")
-        except (ValueError, AttributeError): prev = None
-        if not _same_folder(prev, data_dir):
-            raise ConfigError(f"{dest} holds the results on {prev}, not on {data_dir}: name another output with --out NAME")
-    elif dest.exists() and any(dest.iterdir()): raise ConfigError(f"{dest} exists and holds no evaluation: name another output with --out NAME")
-    return dest
-
-# %% ../../nbs/90_study.ipynb #a90b0004
-def evaluate_run(run_dir, data_dir, progress: bool = True, out: str | None = None, trust_pickles: bool = False) -> dict:
-    """Score a finished run's final models on `data_dir`; writes `<run>/<out>/metrics.json` (default `eval-<data folder name>`).
-    Every saved file is checked and every model loaded before any data is read; the output folder appears only complete."""
-    run, t0 = Path(run_dir), time.time()
-    mdir = run / "models"
-    if not (mdir / "config.yaml").exists(): raise FileNotFoundError(f"{run} has no final models (models/config.yaml)")
-    man = read_manifest(mdir, trust_pickles)
-    cfg = StudyConfig.from_yaml(mdir / "config.yaml").replace(data_dir=str(data_dir))
-    dest, rows = eval_folder(run, data_dir, out), study_rows(cfg)
-    scaler = SymbolScaler.load(mdir / "scaler") if man is not None else load_pickle(mdir / "scaler.joblib")
-    models = {row.name: load_final_model(mdir, row, trust_pickles=trust_pickles) for row in rows}
-    panel = build_panel(load_frames(cfg, progress=progress), cfg, progress=progress)
-    ctx = FoldContext(panel, scaler.transform(panel.X, panel.symbols))
-    idx = np.arange(len(panel.ends)); y = ctx.labels(idx)
-    meta = dict(profile=cfg.profile, config=cfg.to_dict(), data_dir=str(data_dir), keys=panel.keys,
-                label_share=class_shares(panel.sample_y), rows=[])
-    for row in rows:
-        m = classification_metrics(y, models[row.name].predict_proba(ctx, idx).argmax(1))
-        meta["rows"].append(dict(model=row.name, fold=0, seed=cfg.seeds[0], **m))
-        _log(f"{row.name:12s} F1 macro {m['f1_macro']:.3f} acc {m['accuracy']:.3f}", t0, progress)
-    work = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
-    try: work.mkdir(parents=True); _write_json(work / "metrics.json", meta); _swap_in(work, dest)
-    except BaseException: shutil.rmtree(work, ignore_errors=True); raise
-    return meta
