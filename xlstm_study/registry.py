@@ -13,8 +13,9 @@ from .core import ConfigError, keep_library, check_param_names, stages_loading, 
 
 # %% auto #0
 __all__ = ['MODELS', 'HOOK_POINTS', 'CHAINED', 'PLUGINS', 'VARIANTS', 'REPORTS', 'STAGE_BENCHMARKS', 'register_model', 'Hooks',
-           'make_hooks', 'register_plugin', 'active_hooks', 'register_variant', 'variant_names', 'Row', 'study_rows',
-           'WithInputs', 'CachedInputs', 'get_model', 'unwrap', 'register_report', 'register_benchmark']
+           'make_hooks', 'register_plugin', 'active_hooks', 'register_variant', 'variant_overrides', 'variant_names',
+           'Row', 'study_rows', 'WithInputs', 'CachedInputs', 'get_model', 'unwrap', 'register_report',
+           'register_benchmark']
 
 # %% ../nbs/00b_registry.ipynb #7a0b0006
 MODELS: dict[str, dict] = {}
@@ -87,10 +88,18 @@ VARIANTS: dict[str, dict] = {}
 
 def register_variant(name: str, model: str, overrides: dict | None = None, hooks: dict | None = None,
                      doc: str = "", group: str = ""):
-    "Register an ablation row: the registered `model` with the config `overrides` and the `hooks` of its own."
-    if not stages_loading(): check_param_names(overrides or {})
-    keep_library(VARIANTS, name, dict(model=model, overrides=dict(overrides or {}), hooks=make_hooks(name, **(hooks or {})),
-                                      doc=doc, group=group), _caller())
+    """Register an ablation row: the registered `model` with the config `overrides` and the `hooks` of its own. `overrides` may be a
+    function of the study's configuration returning them (a row composed from parameters, e.g. the plan's cumulative model)."""
+    if not stages_loading() and not callable(overrides): check_param_names(overrides or {})
+    keep_library(VARIANTS, name, dict(model=model, overrides=overrides if callable(overrides) else dict(overrides or {}),
+                                      hooks=make_hooks(name, **(hooks or {})), doc=doc, group=group), _caller())
+
+def variant_overrides(name: str, cfg) -> dict:
+    "The configuration changes of variant `name` in a study configured by `cfg`."
+    ov = VARIANTS[name]["overrides"]
+    if not callable(ov): return ov
+    ov = dict(ov(cfg)); check_param_names(ov)
+    return ov
 
 def variant_names(names) -> list[str]:
     "Variant names with every group name expanded to its variants."
@@ -119,7 +128,7 @@ def study_rows(cfg) -> list[Row]:
     rows = [Row(m, m, cfg, active_hooks(cfg)) for m in cfg.models]
     for v in variant_names(cfg.variants):
         spec = VARIANTS[v]
-        vcfg = cfg.replace(**spec["overrides"])
+        vcfg = cfg.replace(**variant_overrides(v, cfg))
         rows.append(Row(v, spec["model"], vcfg, active_hooks(vcfg, spec["hooks"])))
     for r in rows:
         if r.model not in MODELS: raise ConfigError(f"unknown model {r.model!r}; registered: {', '.join(MODELS)}")

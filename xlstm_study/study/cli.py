@@ -27,6 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default=None, help="run folder (default: runs/PROFILE)")
     r.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), help="any StudyConfig field")
     r.add_argument("--quiet", action="store_true")
+    r.add_argument("--force", action="store_true", help="start over a run folder that holds another configuration (default: refuse; the same configuration resumes)")
+    r.add_argument("--shard", default=None, metavar="I/N", help="run only the I-th of N shares of the folds x seeds (join them with `merge`)")
+    m = sub.add_parser("merge", help="join the shard folders of one run (--shard i/n) into OUT", parents=[common])
+    m.add_argument("out"); m.add_argument("parts", nargs="+", help="the shard folders, one per shard")
+    m.add_argument("--quiet", action="store_true")
     e = sub.add_parser("evaluate", help="score a finished run's final models on another data folder", parents=[common])
     e.add_argument("run"); e.add_argument("--data", required=True)
     e.add_argument("--out", default=None, help="output folder name inside the run (default: eval-<data folder name>)")
@@ -93,8 +98,11 @@ def _command(args) -> int:
     if args.cmd == "run":
         from xlstm_study.study.runner import run_study, summary_table
         cfg = run_config(args.profile, args.data, dict(args.param))
-        res = run_study(cfg, Path(args.out or f"runs/{cfg.profile}"), progress=not args.quiet)
+        res = run_study(cfg, Path(args.out or f"runs/{cfg.profile}"), progress=not args.quiet, force=args.force, shard=args.shard)
         print(summary_table(res).to_string()); return 0
+    if args.cmd == "merge":
+        from xlstm_study.study.runner import merge_runs, summary_table
+        print(summary_table(merge_runs(args.parts, Path(args.out), progress=not args.quiet)).to_string()); return 0
     if args.cmd == "sweep":
         from xlstm_study.study.sweep import run_sweep, sweep_points, SWEEPS
         from xlstm_study.study.runner import study_data_dir

@@ -30,7 +30,7 @@ __all__ = ['PACKAGES', 'MANIFEST', 'study_data_dir', 'load_frames', 'required_mo
            'package_versions', 'data_hashes', 'run_provenance', 'parse_shard', 'in_shard', 'config_differences',
            'open_run_folder', 'clear_run_folder', 'run_status', 'save_curve', 'load_curves', 'run_fold', 'run_study',
            'run_reports', 'write_results', 'merge_runs', 'summary_table', 'legacy_names', 'legacy_modules',
-           'load_pickle', 'save_object', 'save_row', 'save_final_models', 'verify_files', 'read_manifest',
+           'load_pickle', 'save_object', 'save_row', 'final_rows', 'save_final_models', 'verify_files', 'read_manifest',
            'load_final_model']
 
 # %% ../../nbs/90_study.ipynb #45fbd583
@@ -97,6 +97,8 @@ class ScoringConfig(Section):
                                          "(holdout_* metrics): their names, or their number n (see holdout_names); 0 or empty: none")
     val_share_samples: int = param(10_000, integer(0), "validation windows (evenly spaced, at most the scored test windows) each row "
                                    "predicts for val_pred_share and share_drift; 0: not measured")
+    final_models: tuple = param((), items(text, unique=True), "rows whose final model (fitted on all the data) is saved under models/ "
+                                "when save_final_models is on; empty: every row")
     test_blocks: str = param("samples", one_of("samples", "minutes"), "how max_test_samples thins a fold's test span: 10 runs of consecutive "
                              "samples (mostly one key each), or 10 runs of minutes with every key's samples in them (a book trades all keys at once)")
 
@@ -344,7 +346,7 @@ def run_study(cfg: StudyConfig, out_dir, progress: bool = True, force: bool = Fa
     configuration is refused (`force`: start it over). `shard=(i, n)`: only the i-th of n shares of the folds x seeds (`merge_runs` joins them)."""
     t0 = time.time()
     rows = study_rows(cfg)                                 # unknown models, variants, SHAP rows: before any data
-    shard = parse_shard(shard)
+    shard = parse_shard(shard); final_rows(cfg, rows)
     out = Path(out_dir)
     prev = open_run_folder(out, cfg, force, shard)         # another configuration: refused before any data
     panel, folds, meta = prepare_run(cfg, progress, t0)    # bad data: before anything is written
@@ -532,6 +534,12 @@ def _swap_in(work: Path, dest: Path):
     if old is not None: shutil.rmtree(old, ignore_errors=True)
 
 # %% ../../nbs/90_study.ipynb #a90b0001
+def final_rows(cfg, rows) -> set:
+    "The rows whose final model is saved (`final_models`, or all); a name that is no row is a `ConfigError`."
+    unknown = sorted(set(cfg.final_models) - {r.name for r in rows})
+    if unknown: raise ConfigError(f"final_models names {unknown}, which are not rows of this study ({', '.join(r.name for r in rows)})")
+    return set(cfg.final_models) or {r.name for r in rows}
+
 def save_final_models(cfg, panel, folder, progress=False, t0=None):
     "Fit every row on all samples; save it, the scaler, its input transforms, the configuration and `manifest.json` under `folder` (built aside, swapped in)."
     folder = Path(folder); work = folder.with_name(f".{folder.name}.tmp-{os.getpid()}")
@@ -545,7 +553,12 @@ def save_final_models(cfg, panel, folder, progress=False, t0=None):
         cfg.to_yaml(work / "config.yaml")
         shared = {p.name: sha256_file(p) for p in [*scaler.save(work / "scaler"), work / "config.yaml"]}
         rows, fitted, records = study_rows(cfg), {}, {}
+        keep = final_rows(cfg, rows)
+        bases = {MODELS[r.model]["requires"] for r in rows if r.name in keep} - {None}
         for row in rows:
+            if row.name not in keep:                       # not saved; fitted only when a saved row builds on it
+                if row.model in bases: fit_row(row, cfg.seeds[0], ctx, train, val, fitted, work / "checkpoints" / row.name, True)
+                continue
             model = fit_row(row, cfg.seeds[0], ctx, train, val, fitted, work / "checkpoints" / row.name, row.model in required_models(rows))
             records[row.name] = save_row(model, row, work)
             if row.name in cfg.shap_models and cfg.shap_samples > 0:     # the final model explained on its newest windows
