@@ -328,10 +328,10 @@ PROFILES: dict[str, dict] = {    # name -> parameters (stages add theirs with `r
     # the README's main command: every row on two walk-forward folds of the synthetic market in about 2 minutes on a 2-core CPU
     # (small fits, capped test windows)
     "smoke": dict(n_folds=2, nn_max_train_samples=2_000, epochs=1, max_train_samples=6_000, gbm_max_iter=50, max_test_samples=3_000, shap_samples=0,
-                  rl_iters=1, rl_envs=8, rl_steps=16),
+                  rl_iters=1, rl_envs=8, rl_steps=16, deterministic=True),
     # the real data on this CPU within 90 minutes, three seeds (the plan's rows are added by `92a_plan`): each network sees
     # 2 x 4,000 windows per fold (a fresh draw over the whole training span each epoch), the scored test windows are capped
-    "local": dict(n_folds=2, max_train_samples=60_000, epochs=2, nn_max_train_samples=4_000, max_test_samples=8_000, seeds=(0, 1, 2),
+    "local": dict(n_folds=2, max_train_samples=30_000, epochs=2, nn_max_train_samples=4_000, max_test_samples=8_000, seeds=(0, 1, 2),
                   val_share_samples=2_000, shap_samples=64, rl_iters=2, rl_envs=8, rl_steps=32),
     "kaggle": dict(n_folds=5, max_train_samples=400_000, gbm_max_iter=400, epochs=30, nn_max_train_samples=1_000_000,
                    rl_iters=50, rl_envs=64, rl_steps=128,
