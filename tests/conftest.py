@@ -1,4 +1,4 @@
-import contextlib, io, os, shutil, subprocess, sys, time
+import contextlib, importlib.util, io, json, os, shutil, subprocess, sys, time
 from pathlib import Path
 import pytest
 
@@ -36,27 +36,64 @@ def smoke_run(tmp_path_factory):
     proc = run([str(BIN / "xlstm-study"), "run", "--profile", "smoke", "--out", str(out)])
     return out, time.time() - t0, proc
 
-# The papermill run of nbs/90_study.ipynb, made the way Kaggle makes it (kaggle/driver.ipynb), shared by
-# tests/test_kaggle.py (the driver's paths and pins) and tests/test_papermill.py (parameters in, run folder out, SHAP).
+# The Kaggle driver (kaggle/driver.ipynb) run as Kaggle runs it: from the wheel `make kaggle` built (kaggle/build.py), by the
+# papermill of .venv-kaggle (the Kaggle image's versions, kaggle/image-versions.txt), against a fake /kaggle/input; shared
+# by tests/test_kaggle.py (folder, install, pins, resume) and tests/test_papermill.py (parameters in, run folder out, SHAP).
 # The whole default study runs once, through the command line (`smoke_run`); this one is the smallest that still holds
 # a tabular row, one small xLSTM (the default "ms" blocks, so SHAP goes through the sLSTM's loop) and two folds.
 TINY = dict(n_folds=2, lookback=20, models=["majority", "persistence", "xlstm"], epochs=1, nn_max_train_samples=200,
             batch_size=64, embed_dim=16, max_test_samples=200, shap_samples=8)
 
+_spec = importlib.util.spec_from_file_location("kaggle_build", ROOT / "kaggle" / "build.py")
+kaggle_build = importlib.util.module_from_spec(_spec); _spec.loader.exec_module(kaggle_build)   # what `make kaggle` runs
+KVENV = Path(os.environ.get("XLSTM_STUDY_KAGGLE_VENV", ROOT / ".venv-kaggle"))
+if not KVENV.is_absolute(): KVENV = ROOT / KVENV
+
 @pytest.fixture(scope="session")
-def kaggle_run(tmp_path_factory, synthetic_csv_dir):
-    "kaggle/driver.ipynb run locally against a fake /kaggle/input (the repository and a candles dataset): (input, working)."
-    pm = pytest.importorskip("papermill")
+def kaggle_dist(tmp_path_factory):
+    "The folders `make kaggle` builds: $XLSTM_STUDY_KAGGLE_DIST (the Makefile's dist/kaggle), else built here the same way."
+    d = os.environ.get("XLSTM_STUDY_KAGGLE_DIST")
+    out = (ROOT / d if not Path(d).is_absolute() else Path(d)) if d else tmp_path_factory.mktemp("dist") / "kaggle"
+    if not d: kaggle_build.build(out, user="someone")
+    return {"kernel": out / "kernel", "src": out / kaggle_build.SRC_SLUG}
+
+# The driver's smoke path: the stage notebook 00_core and the study with the tiny parameters (conftest.TINY) on two
+# synthetic candle files, run by papermill from .venv-kaggle's Python, as Kaggle runs the kernel.
+SMOKE_NOTEBOOKS = ["00_core"]
+
+def _driver(py, kaggle_dist, root, inp, work, name, **params):
+    import yaml
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    env.update(XLSTM_STUDY_KAGGLE_INPUT=str(inp), XLSTM_STUDY_KAGGLE_WORKING=str(work), PATH=f"{py.parent}:{env.get('PATH', '')}")
+    out = root / f"{name}.ipynb"
+    proc = run([str(py), "-m", "papermill", str(kaggle_dist["kernel"] / "driver.ipynb"), str(out), "-k", "python3",
+                "--cwd", str(work), "-y", yaml.safe_dump(params)], env=env, timeout=1200)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    nb = json.loads(out.read_text())
+    text = "".join(o.get("text", "") if isinstance(o.get("text", ""), str) else "".join(o["text"])
+                   for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    return text
+
+@pytest.fixture(scope="session")
+def kaggle_pinned_run(tmp_path_factory, synthetic_csv_dir, kaggle_dist):
+    "The driver run twice in .venv-kaggle: a first start, then a restart (install off) that must skip what finished."
+    py = KVENV / "bin" / "python"
+    if not py.exists():
+        msg = f"{KVENV} (the Kaggle image's versions) does not exist: `make kaggle-test` creates it"
+        if os.environ.get("CI"): pytest.fail(msg)
+        pytest.skip(msg)
     root = tmp_path_factory.mktemp("kaggle")
     inp, work = root / "input", root / "working"
+    shutil.copytree(kaggle_dist["src"], inp / kaggle_build.SRC_SLUG)
     shutil.copytree(synthetic_csv_dir, inp / "crypto-1m-candles")
-    src = inp / "xlstm-study-src"; src.mkdir()
-    for part in ("pyproject.toml", "nbs", "kaggle", "xlstm_study", "README.md"):
-        s = ROOT / part
-        (shutil.copytree if s.is_dir() else shutil.copy)(s, src / part, **({"ignore": shutil.ignore_patterns("__pycache__")} if s.is_dir() else {}))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XLSTM_STUDY_KAGGLE_INPUT", str(inp))
-        mp.setenv("XLSTM_STUDY_KAGGLE_WORKING", str(work))
-        pm.execute_notebook(str(ROOT / "kaggle" / "driver.ipynb"), str(root / "driver.out.ipynb"), kernel_name="python3",
-                            parameters=dict(profile="smoke", install=False, extra_params=TINY))
-    return inp, work
+    work.mkdir()
+    params = dict(profile="smoke", notebooks=SMOKE_NOTEBOOKS, extra_params=TINY)
+    first = _driver(py, kaggle_dist, root, inp, work, "driver.first", **params)
+    stamps = {p.name: p.stat().st_mtime_ns for p in work.glob("*.ipynb")}
+    second = _driver(py, kaggle_dist, root, inp, work, "driver.second", install=False, **params)
+    return dict(py=py, inp=inp, work=work, first=first, second=second, stamps=stamps)
+
+@pytest.fixture(scope="session")
+def kaggle_run(kaggle_pinned_run):
+    "The pinned driver run's (input, working) folders."
+    return kaggle_pinned_run["inp"], kaggle_pinned_run["work"]

@@ -204,7 +204,8 @@ def forge(models: Path, name: str):
 def test_tampered_model_files_are_refused_before_any_code_in_them_runs(finished_run, tmp_path):
     import os, skops.io as sio
     from sklearn.preprocessing import FunctionTransformer
-    from xlstm_study.study.runner import load_final_model, evaluate_run
+    from xlstm_study.study.runner import load_final_model
+    from xlstm_study.study.evaluate import evaluate_run
     run = copy_run(finished_run[0], tmp_path / "run"); models = run / "models"; cfg = finished_run[1]
     (models / "majority.json").write_text('{"type": "Majority", "cls": 0}')                     # changed since saved
     with pytest.raises(SavedFileError, match="majority.json changed since the run saved it"):

@@ -15,11 +15,12 @@ from pandas.tseries.frequencies import to_offset
 from ..core import progress_line, bar_ns, ConfigError
 
 # %% auto #0
-__all__ = ['OHLCV', 'TAKER', 'NAME_PATTERN', 'BINANCE_COLUMNS', 'BINANCE_URL', 'CANDLE_PATTERNS', 'REGIMES', 'DataError',
-           'DataWarning', 'bar_name', 'validate_ohlcv', 'read_candles', 'file_key', 'key_symbol', 'parse_file_name',
-           'load_csv_dir', 'read_binance_zip', 'binance_monthly_url', 'download_binance_monthly', 'load_binance_dir',
-           'kaggle_input_root', 'find_candle_dirs', 'load_candles', 'resample_ohlcv', 'fill_gaps', 'SyntheticMarket',
-           'synthetic_market', 'SavedFileError', 'sha256_file', 'write_state', 'read_state']
+__all__ = ['OHLCV', 'TAKER', 'NAME_PATTERN', 'TICK_RULE', 'BINANCE_COLUMNS', 'BINANCE_URL', 'CANDLE_PATTERNS', 'REGIMES',
+           'DataError', 'DataWarning', 'bar_name', 'validate_ohlcv', 'read_candles', 'file_key', 'key_symbol',
+           'parse_file_name', 'suspicious_ticks', 'warn_suspicious_ticks', 'load_csv_dir', 'read_binance_zip',
+           'binance_monthly_url', 'download_binance_monthly', 'load_binance_dir', 'kaggle_input_root',
+           'find_candle_dirs', 'load_candles', 'resample_ohlcv', 'fill_gaps', 'SyntheticMarket', 'synthetic_market',
+           'SavedFileError', 'sha256_file', 'write_state', 'read_state']
 
 # %% ../../nbs/01_data.ipynb #2b4cff81
 OHLCV = ["open", "high", "low", "close", "volume"]
@@ -202,6 +203,45 @@ def _drop_short(frames: dict, min_rows: int) -> dict:
     warnings.warn(f"skipped {len(short)} of {len(frames)} files shorter than the {min_rows} rows one sample needs: {listed}", DataWarning, stacklevel=3)
     return {n: df for n, df in frames.items() if n not in short}
 
+# %% ../../nbs/01_data.ipynb #a01b0021
+TICK_RULE = dict(k=20.0, window=61, min_jump=0.01, back=0.25)
+
+def suspicious_ticks(df: pd.DataFrame, k: float = 20.0, window: int = 61, min_jump: float = 0.01, back: float = 0.25) -> pd.DataFrame:
+    """The bars of `df` whose high, low or close jumps away from both neighbours and comes back (the rule above): one row per
+    finding, with the 0-based data `row`, its `timestamp`, the `column`, the log `jump` into the bar, the log move `back` out of it
+    and the `limit` both beat."""
+    cols = ["row", "timestamp", "column", "jump", "back", "limit"]
+    t, n = df.index.asi8, len(df)
+    if n < 3: return pd.DataFrame(columns=cols)
+    d = np.diff(t); step = np.median(d)
+    inner = np.zeros(n, bool); inner[1:-1] = (d[:-1] == step) & (d[1:] == step)
+    found = []
+    for c in ("close", "high", "low"):
+        lp = np.log(df[c].to_numpy("float64"))
+        a, b = np.r_[np.nan, np.diff(lp)], np.r_[np.diff(lp), np.nan]
+        sigma = 1.4826 * pd.Series(np.abs(a)).rolling(window, center=True, min_periods=window // 2).median().to_numpy()
+        limit = np.fmax(k * sigma, min_jump)
+        with np.errstate(invalid="ignore"):
+            hit = inner & (np.abs(a) > limit) & (np.abs(b) > limit) & (np.sign(a) == -np.sign(b)) & (np.abs(a + b) < back * np.abs(a))
+        found += [(int(r), df.index[r], c, float(a[r]), float(b[r]), float(limit[r])) for r in np.flatnonzero(hit)]
+    return pd.DataFrame(found, columns=cols).sort_values(["row", "column"], ignore_index=True)
+
+def warn_suspicious_ticks(df: pd.DataFrame, source, rows: bool = True, shown: int = 5, **rule) -> int:
+    """One `DataWarning` (one line) naming `source` and each suspicious bar of `df` (`suspicious_ticks`, `TICK_RULE` unless `rule`
+    says otherwise): its 1-based data row (`rows`: `df` holds the file's rows in order) and timestamp; the first `shown` are listed.
+    Returns how many bars it named."""
+    rule = {**TICK_RULE, **rule}
+    s = suspicious_ticks(df, **rule)
+    if s.empty: return 0
+    bars = [(r, g.loc[g["jump"].abs().idxmax()], ", ".join(g["column"])) for r, g in s.groupby("row", sort=True)]
+    where = lambda r, x: (f"data row {r + 1} at {x['timestamp']}" if rows else f"at {x['timestamp']}")
+    listed = "; ".join(f"{where(r, x)}: {cs} {np.expm1(x['jump']):+.1%} then {np.expm1(x['back']):+.1%}" for r, x, cs in bars[:shown])
+    more = f"; and {len(bars) - shown} more" if len(bars) > shown else ""
+    warnings.warn(f"{source}: {len(bars)} suspicious price(s), kept: a bar's high, low or close jumps more than max({rule['k']:g} robust sigmas, "
+                  f"{rule['min_jump']:.0%}) from both neighbours and comes back" + (" (data rows 1-based, header not counted)" if rows else "")
+                  + f": {listed}{more}", DataWarning, stacklevel=3)
+    return len(bars)
+
 # %% ../../nbs/01_data.ipynb #a01b0006
 def load_csv_dir(folder, symbols=(), max_files=None, min_rows: int = 1, progress=False, bar: str | None = "1min") -> dict[str, pd.DataFrame]:
     "Every `.csv` / `.csv.gz` candle file in `folder`, validated (bars of length `bar`), as `{key: frame}` sorted by key."
@@ -222,6 +262,7 @@ def load_csv_dir(folder, symbols=(), max_files=None, min_rows: int = 1, progress
     for i, p in enumerate(files):
         progress_line(i + 1, len(files), f"read {p.name}", progress)
         frames[p] = read_candles(p, bar=bar)
+        warn_suspicious_ticks(frames[p], p)
     _refuse_overlaps(frames)
     return dict(sorted((file_key(p), df) for p, df in _drop_short(frames, min_rows).items()))
 
@@ -298,6 +339,7 @@ def load_binance_dir(folder, extra: bool = False, bar: str = "1min") -> dict[str
     out = {}
     for sym, parts in by_sym.items():
         df = validate_ohlcv(pd.concat(parts).sort_index(), source=f"{folder}/{sym}-1m-*.zip", bar="1min")
+        warn_suspicious_ticks(df, f"{folder}/{sym}-1m-*.zip", rows=False)
         out[f"{sym}:BINANCE:{df.index[0]:%Y%m%d}-{df.index[-1]:%Y%m%d}"] = df
     return out
 

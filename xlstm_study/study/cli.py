@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("run"); e.add_argument("--data", required=True)
     e.add_argument("--out", default=None, help="output folder name inside the run (default: eval-<data folder name>)")
     e.add_argument("--trust-pickles", action="store_true", help="load pickled objects (older run folders): this runs code from the folder")
+    e.add_argument("--fee", nargs=2, action="append", metavar=("VENUE", "BP"), default=None,
+                   help="fee per side in bp for a venue's keys, over the built-in table (repeat for several venues)")
     b = sub.add_parser("bench", help="benchmarks; writes OUT/bench.json", parents=[common])
     b.add_argument("--out", default="runs/bench"); b.add_argument("--bars", type=int, default=1_000_000)
     b.add_argument("--only", default=None, help="area prefix, e.g. data")
@@ -114,8 +116,8 @@ def _command(args) -> int:
 
         print(table.to_string()); return 0
     if args.cmd == "evaluate":
-        from xlstm_study.study.runner import evaluate_run
-        evaluate_run(args.run, args.data, out=args.out, trust_pickles=args.trust_pickles); return 0
+        from xlstm_study.study.evaluate import evaluate_run
+        evaluate_run(args.run, args.data, out=args.out, trust_pickles=args.trust_pickles, venue_fees=args.fee); return 0
     if args.cmd == "bench":
         from xlstm_study.study.bench import run_benchmarks
         run_benchmarks(args.out, bars=args.bars, only=args.only); return 0

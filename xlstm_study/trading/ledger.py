@@ -35,11 +35,14 @@ def cost_rate(fee_bp: float, slippage_bp: float = 0.0) -> float:
         if not np.isfinite(v) or v < 0: raise ValueError(f"{nm} must be finite and >= 0, got {v!r}")
     return (fee_bp + slippage_bp) / 1e4
 
-def key_cost_rates(keys, fee_bp: float, slippage_bp: float = 0.0, perp_fee_bp: float | None = None) -> np.ndarray:
-    "The cost rate of each key: `perp_fee_bp` on perpetual keys (when given), `fee_bp` on the others."
+def key_cost_rates(keys, fee_bp: float, slippage_bp: float = 0.0, perp_fee_bp: float | None = None,
+                   key_fee_bp: dict | None = None) -> np.ndarray:
+    """The cost rate of each key: `perp_fee_bp` on perpetual keys (when given), `fee_bp` on the others; `key_fee_bp`
+    (`{key: fee per side in bp}`) sets the fee of the keys it names (e.g. an evaluation's fee per venue), slippage on top."""
     spot = cost_rate(fee_bp, slippage_bp)
     perp = spot if perp_fee_bp is None else cost_rate(perp_fee_bp, slippage_bp)
-    return np.array([perp if is_perpetual(k) else spot for k in keys], "float64")
+    own = {k: cost_rate(v, slippage_bp) for k, v in (key_fee_bp or {}).items()}
+    return np.array([own[k] if k in own else perp if is_perpetual(k) else spot for k in keys], "float64")
 
 # %% ../../nbs/13_ledger.ipynb #3d1e0009
 def check_prices(name: str, p: np.ndarray):

@@ -164,11 +164,13 @@ def buy_and_hold(open_, segment=None, fee_bp: float = 10.0, slippage_bp: float =
 
 # %% ../../nbs/13_simulation.ipynb #c7f66b42
 def backtest_samples(panel, idx, position, fee_bp: float = 10.0, slippage_bp: float = 0.0, allow_short: bool = True,
-                     size=None, bars_per_year: float | None = None, perp_fee_bp: float | None = None) -> BacktestResult:
+                     size=None, bars_per_year: float | None = None, perp_fee_bp: float | None = None,
+                     key_fee_bp: dict | None = None) -> BacktestResult:
     """Backtest `position` (aligned with the sample indices `idx`) on the panel: decided at row `panel.ends[s]`,
     filled at the next row's open; runs of consecutive rows of one key, closed out at their end (see above).
     `allow_short=False` turns short positions flat. `size`: as in `backtest` (aligned with `idx` if an array).
-    `perp_fee_bp`: the fee per side on perpetual-futures keys (`is_perpetual`); `fee_bp` on the others (spot).
+    `perp_fee_bp`: the fee per side on perpetual-futures keys (`is_perpetual`); `fee_bp` on the others (spot); `key_fee_bp`:
+    `{key: fee per side}` for the keys it names (`key_cost_rates`).
     `bars_per_year`: default from the panel's bar length (`panel.bar_ns`; one-minute bars without it)."""
     idx = _as_1d("idx", idx, "int64")
     pos = _as_1d("position", position)
@@ -187,7 +189,8 @@ def backtest_samples(panel, idx, position, fee_bp: float = 10.0, slippage_bp: fl
     op = np.asarray(panel.open, "float64")
     check_prices("panel.open", np.concatenate([op[rows + 1], op[rows + 2]]))
     start = run_starts(rows, key[rows])
-    cost = cost_rate(fee_bp, slippage_bp) if perp_fee_bp is None else key_cost_rates(panel.keys, fee_bp, slippage_bp, perp_fee_bp)[key[rows]]
+    cost = (cost_rate(fee_bp, slippage_bp) if perp_fee_bp is None and not key_fee_bp
+            else key_cost_rates(panel.keys, fee_bp, slippage_bp, perp_fee_bp, key_fee_bp)[key[rows]])
     bpy = bars_per_year if bars_per_year is not None else annual_bars(getattr(panel, "bar_ns", 60 * 10**9))
     return _simulate(fill_return(op, rows), held, start, run_ends(start), cost, bpy, rows)
 
@@ -204,12 +207,14 @@ class SimulationConfig(Section):
     signal_threshold: float | None = param(None, optional(number(0, 1, True, True)), "a BUY/SELL needs this probability, else flat (None: argmax)")
 
 # %% ../../nbs/13_simulation.ipynb #861f506e
-def trading_metrics(panel, idx, proba, cfg, decision=None, ctx=None) -> tuple:
+def trading_metrics(panel, idx, proba, cfg, decision=None, ctx=None, key_fee_bp: dict | None = None) -> tuple:
     """`(metrics dict, BacktestResult)` of the positions from `proba` on the samples `idx`, with `cfg`'s costs. `decision`: the row's
-    fitted `decision` hook (`decide(proba, ctx, idx) -> (positions, size or None)`), in place of the argmax rule."""
+    fitted `decision` hook (`decide(proba, ctx, idx) -> (positions, size or None)`), in place of the argmax rule. `key_fee_bp`:
+    `{key: fee per side in bp}` in place of `cfg`'s fee on the keys it names (`key_cost_rates`)."""
     if decision is not None: pos, size = decision.decide(proba, ctx, idx)
     else: pos, size = positions_from_proba(proba, cfg.signal_threshold, cfg.allow_short), None
-    res = backtest_samples(panel, idx, pos, cfg.fee_bp, cfg.slippage_bp, cfg.allow_short, size=size, perp_fee_bp=cfg.perp_fee_bp)
+    res = backtest_samples(panel, idx, pos, cfg.fee_bp, cfg.slippage_bp, cfg.allow_short, size=size, perp_fee_bp=cfg.perp_fee_bp,
+                           key_fee_bp=key_fee_bp)
     m = res.metrics()
     return dict(net_sharpe=m["sharpe"], max_drawdown=m["max_drawdown"], trades=int(m["trades"]), total_return=m["total_return"],
                 hit_rate=m["hit_rate"], profit_factor=m["profit_factor"], turnover=m["turnover"], exposure=m["exposure"],
