@@ -38,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--trust-pickles", action="store_true", help="load pickled objects (older run folders): this runs code from the folder")
     e.add_argument("--fee", nargs=2, action="append", metavar=("VENUE", "BP"), default=None,
                    help="fee per side in bp for a venue's keys, over the built-in table (repeat for several venues)")
+    rp = sub.add_parser("report", help="the promises-and-verdicts report of finished runs (RUN/report.md; --readme: also that file's report block)", parents=[common])
+    rp.add_argument("runs", nargs="+", help="run folders; a row in two of them is taken from the first")
+    rp.add_argument("--readme", default=None, help="a file whose block between <!-- report:start --> and <!-- report:end --> is replaced (figures go to nbs/images)")
+    rp.add_argument("--index", default=None, help="a notebook (nbs/index.ipynb) whose markdown report block gets the headline")
+    rp.add_argument("--figures", default=None, help="where the report's figures go (default: RUN/figures, or nbs/images with --readme)")
     b = sub.add_parser("bench", help="benchmarks; writes OUT/bench.json", parents=[common])
     b.add_argument("--out", default="runs/bench"); b.add_argument("--bars", type=int, default=1_000_000)
     b.add_argument("--only", default=None, help="area prefix, e.g. data")
@@ -118,6 +123,14 @@ def _command(args) -> int:
     if args.cmd == "evaluate":
         from xlstm_study.study.evaluate import evaluate_run
         evaluate_run(args.run, args.data, out=args.out, trust_pickles=args.trust_pickles, venue_fees=args.fee); return 0
+    if args.cmd == "report":
+        from xlstm_study.study.verdicts import write_report, report_headline, write_index_headline
+        figs = args.figures or ("nbs/images" if args.readme else None)
+        write_report(args.runs, Path(args.runs[0]) / "report.md", readme=args.readme, figures_dir=figs)
+        if args.index: write_index_headline(args.runs, args.index)
+        print(report_headline(args.runs))
+        print(f"xlstm-study: report written to {', '.join(str(p) for p in (Path(args.runs[0]) / 'report.md', args.readme, args.index) if p)}")
+        return 0
     if args.cmd == "bench":
         from xlstm_study.study.bench import run_benchmarks
         run_benchmarks(args.out, bars=args.bars, only=args.only); return 0
