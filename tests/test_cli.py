@@ -30,9 +30,12 @@ def test_evaluate_scores_the_final_models_on_another_folder(smoke_run, synthetic
     code, _, err = cli_main("evaluate", str(out), "--data", str(synthetic_csv_dir))
     assert code == 0, err[-3000:]
     ev = json.loads((out / f"eval-{synthetic_csv_dir.name}" / "metrics.json").read_text())
-    assert [row["model"] for row in ev["rows"]] == ["majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"]
+    pooled = [row for row in ev["rows"] if row["symbol"] == "all"]                # and one row per symbol and model
+    assert [row["model"] for row in pooled] == ["majority", "persistence", "logreg", "gbm", "buy_and_hold", "xlstm", "xlstm_rl"]
+    assert all({"net_sharpe", "trades", "total_return", "seen_symbol", "fees"} <= set(row) for row in ev["rows"])
+    assert len(ev["rows"]) == len(pooled) * (1 + len({row["symbol"] for row in ev["rows"]} - {"all"}))
     assert (out / "models" / "xlstm_rl.keras").exists()
-    assert all(0 <= row["f1_macro"] <= 1 for row in ev["rows"])
+    assert all(0 <= row["f1_macro"] <= 1 for row in pooled)
     assert ev["data_dir"] == str(synthetic_csv_dir)
 
 def test_unknown_parameter_is_an_error_listing_valid_names(tmp_path):

@@ -112,7 +112,7 @@ def test_data_errors_through_the_cli_are_one_line_and_debug_shows_the_traceback(
 def test_the_local_profile_reads_the_shared_data_or_asks_for_data(tmp_path, monkeypatch):
     import xlstm_study.study.runner as runner
     seen = []
-    monkeypatch.setattr(runner, "run_study", lambda cfg, out, progress=True: seen.append(cfg) or pd.DataFrame())
+    monkeypatch.setattr(runner, "run_study", lambda cfg, out, progress=True, **kw: seen.append(cfg) or pd.DataFrame())
     monkeypatch.setattr(runner, "summary_table", lambda res: res)
     monkeypatch.setenv("XLSTM_STUDY_DATA", str(tmp_path / "missing"))
     code, _, err = cli("run", "--profile", "local")
@@ -151,7 +151,10 @@ def test_a_failed_run_leaves_an_existing_run_folder_byte_identical(finished_run,
     before = snapshot(run)
     bad = folder(tmp_path, {GOOD_NAME: candles(r2="2024-01-01T00:02:00Z,10,11,9,12,3")})
     code, _, err = cli("run", "--quiet", "--out", str(run), "--data", str(bad), "-p", "horizon", "15")
-    assert code == 2 and "column 'close', row 2" in one_error_line(err)
+    assert code == 2 and "holds a run with another configuration" in one_error_line(err) and "--force" in err   # refused before the data
+    assert snapshot(run) == before
+    code, _, err = cli("run", "--quiet", "--out", str(run), "--data", str(bad), "-p", "horizon", "15", "--force")
+    assert code == 2 and "column 'close', row 2" in one_error_line(err)          # forced, but the data fails before anything is cleared
     assert snapshot(run) == before
 
 def test_evaluate_never_overwrites_another_data_folders_results(finished_run, tmp_path):
