@@ -77,4 +77,6 @@ PLAN_ROWS = dict(
     shap_models=("xlstm",), final_models=("gbm", "buy_and_hold", "xlstm", "cumulative_stage3", "gbm_cumulative"))
 
 register_profile("local", {**PROFILES["local"], **PLAN_ROWS, "agent_val_samples": 4_000}, real_data=True)
-register_profile("kaggle", {**PROFILES["kaggle"], **PLAN_ROWS})
+# on Kaggle's GPU: three folds (x 3 seeds x ~20 network rows), each network 8 epochs of the plan's 281,060 windows; a session
+# that runs out resumes in the same run folder, and `--shard i/n` (the driver's `shard`) splits it over kernels
+register_profile("kaggle", {**PROFILES["kaggle"], **PLAN_ROWS, "n_folds": 3, "epochs": 8, "nn_max_train_samples": 281_060})
