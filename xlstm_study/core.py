@@ -7,6 +7,7 @@ Docs: https://xlstm-study.github.io/xlstm-study/core.html.md"""
 # %% ../nbs/00_core.ipynb #efec659b
 from __future__ import annotations
 import dataclasses, importlib, math, os, pkgutil, random, platform
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
@@ -19,8 +20,8 @@ __all__ = ['SECTIONS', 'FOLD_SCHEMES', 'RETIRED', 'PROFILES', 'REAL_DATA', 'SKIP
            'number', 'one_of', 'boolean', 'text', 'optional', 'items', 'Section', 'keep_library', 'config_section',
            'load_stages', 'stages_loading', 'bar_ns', 'annual_bars', 'CoreConfig', 'param_names', 'retire_param',
            'check_param_names', 'FlatConfig', 'StudyConfig', 'register_profile', 'profile_reads_real_data',
-           'profile_names', 'make_config', 'set_seed', 'project_root', 'shared_data_dir', 'backend_report',
-           'progress_line']
+           'profile_names', 'make_config', 'set_seed', 'releasing_graphs', 'project_root', 'shared_data_dir',
+           'backend_report', 'progress_line']
 
 # %% ../nbs/00_core.ipynb #1b5b06cb
 class ConfigError(ValueError):
@@ -377,6 +378,24 @@ def set_seed(seed: int, deterministic: bool = False):
     if deterministic:
         import tensorflow as tf
         tf.config.experimental.enable_op_determinism()
+
+# %% ../nbs/00_core.ipynb #d1f830a2
+@contextmanager
+def releasing_graphs():
+    "Within: fit and predict as usual; on leaving, TensorFlow's `custom_gradient` registrations made within are dropped, and the graphs they held with them."
+    reg = None
+    try:
+        import keras
+        if keras.backend.backend() == "tensorflow":
+            from tensorflow.python.framework import ops as tf_ops
+            reg = getattr(getattr(tf_ops, "_gradient_registry", None), "_registry", None)
+    except ImportError: pass
+    before = set(reg) if isinstance(reg, dict) else None
+    try: yield
+    finally:
+        if before is not None:
+            for k in [k for k in reg if k not in before and k.startswith("CustomGradient-")]: del reg[k]
+            import gc; gc.collect()
 
 # %% ../nbs/00_core.ipynb #9067e488
 def project_root(start=None) -> Path | None:

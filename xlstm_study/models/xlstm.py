@@ -15,7 +15,7 @@ from fastcore.basics import patch
 from ..core import Section, config_section, param, integer, number, boolean, items
 
 # %% auto #0
-__all__ = ['NEG', 'BLOCKS', 'WINDOW', 'logsigmoid', 'gate_dtype', 'causal_mask', 'mlstm_parallel', 'mlstm_step',
+__all__ = ['NEG', 'BLOCKS', 'WINDOW', 'logsigmoid', 'silu', 'gate_dtype', 'causal_mask', 'mlstm_parallel', 'mlstm_step',
            'mlstm_initial_state', 'mlstm_recurrent', 'slstm_pointwise', 'SLSTMCell', 'Linspace', 'CausalConv1D',
            'HeadNorm', 'HeadwiseDense', 'MLSTMLayer', 'SLSTMLayer', 'mlstm_forms_gap', 'MLSTMBlock', 'SLSTMBlock',
            'pattern_from_ratio', 'xlstm_stack', 'XLSTMConfig', 'LastStep', 'dropouts', 'model_inputs', 'build_actor',
@@ -25,6 +25,12 @@ __all__ = ['NEG', 'BLOCKS', 'WINDOW', 'logsigmoid', 'gate_dtype', 'causal_mask',
 NEG = -1e30   # "minus infinity" that keeps arithmetic finite
 
 def logsigmoid(x): return -ops.softplus(-x)
+
+def silu(x):
+    """x * sigmoid(x), written out. Keras's `ops.silu` is `tf.nn.silu` under TensorFlow, whose `custom_gradient` keeps every
+    traced graph alive in TensorFlow's global gradient registry (tensorflow/tensorflow#97697): each network fitted in one
+    process left its train and predict graphs behind (~0.25 GB per row of the local study, OOM at 24 GB)."""
+    return x * ops.sigmoid(x)
 
 def gate_dtype(a):
     "Gate maths in float32 at least: half-precision tensors are cast up, float64 stays float64."
@@ -318,7 +324,7 @@ class SLSTMLayer(layers.Layer):
         self.cell.build((*input_shape[:-1], 4 * U))
 
     def call(self, x):
-        xc = ops.silu(self.conv(x)) if self.conv else x
+        xc = silu(self.conv(x)) if self.conv else x
         if self.headwise:
             i, f, z, o = self.gates
             pre = ops.concatenate([i(xc), f(xc), z(x), o(x)], axis=-1) + ops.cast(self.gate_bias, x.dtype)
@@ -374,11 +380,11 @@ class MLSTMBlock(layers.Layer):
 
     def call(self, x, training=None):
         xm, z = ops.split(self.up(self.norm(x)), 2, axis=-1)
-        xc = ops.silu(self.conv(xm))
+        xc = silu(self.conv(xm))
         h = self.cell([xm, xc])
         if self.last_only: h, xc, z, x = h[:, None], xc[:, -1:], z[:, -1:], x[:, -1:]    # the last bar only, from here on
         h = self.head_norm(h) + self.skip * xc
-        return x + self.drop(self.down(h * ops.silu(z)), training=training)
+        return x + self.drop(self.down(h * silu(z)), training=training)
 
     def get_config(self):
         return {**super().get_config(), "dim": self.dim, "num_heads": self.num_heads, "proj_factor": self.proj_factor,

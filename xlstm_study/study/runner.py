@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import joblib
-from ..core import (StudyConfig, ConfigError, make_config, set_seed, backend_report, shared_data_dir, profile_reads_real_data,
+from ..core import (StudyConfig, ConfigError, make_config, set_seed, releasing_graphs, backend_report, shared_data_dir, profile_reads_real_data,
                               Section, config_section, param, integer, items, text, one_of)
 from ..registry import REPORTS, MODELS, study_rows, get_model, unwrap, WithInputs
 from ..metrics import classification_metrics, class_share, class_shares, plot_confusion, plot_scores
@@ -302,40 +302,41 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
         bases = {MODELS[r.model]["requires"] for r in rows if r.name in wanted} - {None}
         fitted, shared = {}, {}
         for row, key in zip(rows, keys):
-            if row.name not in wanted:                           # finished before: refit only what a remaining row builds on
-                if row.model in bases and row.model in needed: fit_row(row, seed, ctx, train, val, fitted, None, True)
-                continue
-            t1 = time.time()
-            model = shared.get(key)                              # rows that differ only in their decision share one fit
-            reused = model is not None
-            if not reused:
-                model = fit_row(row, seed, ctx, train, val, fitted, out / "checkpoints" / f"{row.name}-fold{f.k}-seed{seed}", row.model in needed)
-                if keys.count(key) > 1: shared[key] = model
-            proba = model.predict_proba(ctx, test)
-            m = classification_metrics(y_test, proba.argmax(1))
-            dec = row.hooks.decision(row.cfg, seed).fit(model, ctx, train, val) if row.hooks.decision is not None else None
-            tm, bt = trading_metrics(panel, test, proba, row.cfg, dec, ctx)
-            if seed == cfg.seeds[0]:
-                save_curve(out / "figures" / f"equity_fold{f.k}.npz", row.name, bt)
-                if row.name in cfg.shap_models and cfg.shap_samples > 0:
-                    meta.setdefault("shap", []).append(_explain(model, ctx, test, train, cfg, panel, out / "figures" / f"shap_{row.name}_fold{f.k}.png",
-                                                                dict(model=row.name, fold=f.k)))
-            beside = _scores_beside(model, ctx, proba, val_s, test_h)
-            rec = dict(model=row.name, fold=f.k, seed=seed, **m, **tm, **beside, seconds=round(time.time() - t1, 2), **({"fit_reused": True} if reused else {}))
-            extra = dict(model.extra_metrics() if hasattr(model, "extra_metrics") else {})
-            for h in row.hooks.scores: extra.update(h(model, ctx, test, train, row.cfg))  # a stage's figures on the test windows
-            for h in row.hooks.trade_scores: extra.update(h(bt, ctx, test, train, row.cfg))  # and on its trading there
-            if getattr(dec, "report", None): extra["decision"] = dec.report
-            if extra: rec["extra"] = extra                                                  # the row's own figures, as the model reports them
-            if getattr(model, "timing", None): rec["fit_timing"] = model.timing           # build, fixed cost, samples/s of a network's fit
-            meta["rows"].append(rec)
-            _write_json(out / "metrics.json", meta)
-            _log(f"fold {f.k} seed {seed} {row.name:12s} F1 macro {m['f1_macro']:.3f} acc {m['accuracy']:.3f} "
-                 f"pred {np.round(m['pred_share'], 2).tolist()} | net Sharpe {tm['net_sharpe']:.2f} "
-                 f"maxDD {tm['max_drawdown']:.1%} trades {tm['trades']}"
-                 + (f" | drift {beside['share_drift']:.3f}" if "share_drift" in beside else "")
-                 + (f" | held-out F1 {beside['holdout_f1_macro']:.3f}" if "holdout_f1_macro" in beside else "")
-                 + f" [{len(meta['rows'])}/{meta.get('planned', '?')}]", t0, progress)
+            with releasing_graphs():                             # this row's traced graphs freed once it is done
+                if row.name not in wanted:                           # finished before: refit only what a remaining row builds on
+                    if row.model in bases and row.model in needed: fit_row(row, seed, ctx, train, val, fitted, None, True)
+                    continue
+                t1 = time.time()
+                model = shared.get(key)                              # rows that differ only in their decision share one fit
+                reused = model is not None
+                if not reused:
+                    model = fit_row(row, seed, ctx, train, val, fitted, out / "checkpoints" / f"{row.name}-fold{f.k}-seed{seed}", row.model in needed)
+                    if keys.count(key) > 1: shared[key] = model
+                proba = model.predict_proba(ctx, test)
+                m = classification_metrics(y_test, proba.argmax(1))
+                dec = row.hooks.decision(row.cfg, seed).fit(model, ctx, train, val) if row.hooks.decision is not None else None
+                tm, bt = trading_metrics(panel, test, proba, row.cfg, dec, ctx)
+                if seed == cfg.seeds[0]:
+                    save_curve(out / "figures" / f"equity_fold{f.k}.npz", row.name, bt)
+                    if row.name in cfg.shap_models and cfg.shap_samples > 0:
+                        meta.setdefault("shap", []).append(_explain(model, ctx, test, train, cfg, panel, out / "figures" / f"shap_{row.name}_fold{f.k}.png",
+                                                                    dict(model=row.name, fold=f.k)))
+                beside = _scores_beside(model, ctx, proba, val_s, test_h)
+                rec = dict(model=row.name, fold=f.k, seed=seed, **m, **tm, **beside, seconds=round(time.time() - t1, 2), **({"fit_reused": True} if reused else {}))
+                extra = dict(model.extra_metrics() if hasattr(model, "extra_metrics") else {})
+                for h in row.hooks.scores: extra.update(h(model, ctx, test, train, row.cfg))  # a stage's figures on the test windows
+                for h in row.hooks.trade_scores: extra.update(h(bt, ctx, test, train, row.cfg))  # and on its trading there
+                if getattr(dec, "report", None): extra["decision"] = dec.report
+                if extra: rec["extra"] = extra                                                  # the row's own figures, as the model reports them
+                if getattr(model, "timing", None): rec["fit_timing"] = model.timing           # build, fixed cost, samples/s of a network's fit
+                meta["rows"].append(rec)
+                _write_json(out / "metrics.json", meta)
+                _log(f"fold {f.k} seed {seed} {row.name:12s} F1 macro {m['f1_macro']:.3f} acc {m['accuracy']:.3f} "
+                     f"pred {np.round(m['pred_share'], 2).tolist()} | net Sharpe {tm['net_sharpe']:.2f} "
+                     f"maxDD {tm['max_drawdown']:.1%} trades {tm['trades']}"
+                     + (f" | drift {beside['share_drift']:.3f}" if "share_drift" in beside else "")
+                     + (f" | held-out F1 {beside['holdout_f1_macro']:.3f}" if "holdout_f1_macro" in beside else "")
+                     + f" [{len(meta['rows'])}/{meta.get('planned', '?')}]", t0, progress)
     _equity_figure(load_curves(out / "figures" / f"equity_fold{f.k}.npz"), out / "figures" / f"equity_fold{f.k}.png", f"fold {f.k} test span, net of costs")
 
 
@@ -556,16 +557,17 @@ def save_final_models(cfg, panel, folder, progress=False, t0=None):
         keep = final_rows(cfg, rows)
         bases = {MODELS[r.model]["requires"] for r in rows if r.name in keep} - {None}
         for row in rows:
-            if row.name not in keep:                       # not saved; fitted only when a saved row builds on it
-                if row.model in bases: fit_row(row, cfg.seeds[0], ctx, train, val, fitted, work / "checkpoints" / row.name, True)
-                continue
-            model = fit_row(row, cfg.seeds[0], ctx, train, val, fitted, work / "checkpoints" / row.name, row.model in required_models(rows))
-            records[row.name] = save_row(model, row, work)
-            if row.name in cfg.shap_models and cfg.shap_samples > 0:     # the final model explained on its newest windows
-                newest = val if len(val) else train[-max(1_000, cfg.shap_samples):]
-                shap = _explain(model, ctx, newest, train, cfg, panel, work / f"shap_{row.name}.png", dict(model=row.name, fold="final"))
-                (work / f"shap_{row.name}.json").write_text(json.dumps(shap, indent=1))
-            if progress and t0: _log(f"final model {row.name} saved", t0, progress)
+            with releasing_graphs():                             # this row's traced graphs freed once it is done
+                if row.name not in keep:                       # not saved; fitted only when a saved row builds on it
+                    if row.model in bases: fit_row(row, cfg.seeds[0], ctx, train, val, fitted, work / "checkpoints" / row.name, True)
+                    continue
+                model = fit_row(row, cfg.seeds[0], ctx, train, val, fitted, work / "checkpoints" / row.name, row.model in required_models(rows))
+                records[row.name] = save_row(model, row, work)
+                if row.name in cfg.shap_models and cfg.shap_samples > 0:     # the final model explained on its newest windows
+                    newest = val if len(val) else train[-max(1_000, cfg.shap_samples):]
+                    shap = _explain(model, ctx, newest, train, cfg, panel, work / f"shap_{row.name}.png", dict(model=row.name, fold="final"))
+                    (work / f"shap_{row.name}.json").write_text(json.dumps(shap, indent=1))
+                if progress and t0: _log(f"final model {row.name} saved", t0, progress)
         _write_json(work / MANIFEST, dict(format=1, files=shared, rows=records))
         _swap_in(work, folder)
     except BaseException:
