@@ -464,6 +464,11 @@ def agents_experiment(seed: int = 0, n_bars: int = 8000, iters: int = 10, lookba
 # %% ../../../nbs/31_agents.ipynb #33307254
 _AGENTS: dict = {}
 
+def _keep_only(key: tuple, panel):
+    """Drop the cached agents of another panel, fold, seed or base model: the cache serves the rows of one fold x seed (rows that
+    differ only in their selector). Kept to the fold's end, each finished seed's policies and plays grew the study ~2.5 GB."""
+    for k in [k for k, v in _AGENTS.items() if v["panel"]() is not panel or k[2:7] != key[2:7]]: del _AGENTS[k]
+
 class AgentsModel(RLModel):
     """One PPO agent (`mode="single"`) or regime specialists with a selector, started from the fold's `xlstm` row;
     `selector` and `curiosity` default to the `agents` section's."""
@@ -482,7 +487,7 @@ class AgentsModel(RLModel):
                cfg.replace(agent_selector="finrl", agent_gamma=0.1, agent_gate_epochs=60))
         hit = _AGENTS.get(key)
         if hit is not None and hit["panel"]() is p: return hit
-        for k in [k for k, v in _AGENTS.items() if v["panel"]() is not p or k[4:7] != key[4:7]]: del _AGENTS[k]   # one fold at a time
+        _keep_only(key, p)
         tr = train[np.argsort(p.ends[train], kind="stable")]
         market = market_from_panel(p, ctx.Xs, tr, cfg.fee_bp, cfg.slippage_bp, cfg.allow_short, cfg.perp_fee_bp, self._gather(ctx))
         names = regimes_at(ctx, train, tr, cfg) if self.mode == "specialists" else None
