@@ -28,8 +28,8 @@ def logsigmoid(x): return -ops.softplus(-x)
 
 def silu(x):
     """x * sigmoid(x), written out. Keras's `ops.silu` is `tf.nn.silu` under TensorFlow, whose `custom_gradient` keeps every
-    traced graph alive in TensorFlow's global gradient registry (tensorflow/tensorflow#97697): each network fitted in one
-    process left its train and predict graphs behind (~0.25 GB per row of the local study, OOM at 24 GB)."""
+    traced graph alive in TensorFlow's global gradient registry (tensorflow/tensorflow#97697): one of the two reasons each
+    network fitted in one process left its graphs behind (the other, Keras' optimizer, is `core.releasing_graphs`'s)."""
     return x * ops.sigmoid(x)
 
 def gate_dtype(a):
