@@ -391,10 +391,13 @@ def releasing_graphs():
             reg = getattr(getattr(tf_ops, "_gradient_registry", None), "_registry", None)
     except ImportError: pass
     before = set(reg) if isinstance(reg, dict) else None
+    graph = tf_ops.get_default_graph() if before is not None else None          # the global graph that `numpy_function`s are tied to
+    n_funcs = len(getattr(graph, "_py_funcs_used_in_graph", ()))
     try: yield
     finally:
         if before is not None:
             for k in [k for k in reg if k not in before and k.startswith("CustomGradient-")]: del reg[k]
+            del getattr(graph, "_py_funcs_used_in_graph", [])[n_funcs:]        # the generators of the datasets made within
             import gc; gc.collect()
 
 # %% ../nbs/00_core.ipynb #9067e488
