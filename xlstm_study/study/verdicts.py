@@ -351,8 +351,10 @@ def _headline(rs: RunSet, vt: pd.DataFrame) -> list[str]:
         out.append(f"- **Best classifier:** {best}, F1 macro {_pm('f1_macro', f1.iloc[0], sd)}"
                    + (f"; best network row {nets.index[0]} {_num('f1_macro', nets.iloc[0])}" if len(nets) and nets.index[0] != best else "") + ".")
     counts = vt["verdict"].value_counts()
-    conf = ", ".join(f"{a} {b}" for a, b in vt.loc[vt.verdict == "confirmed", ["item", "row"]].values) or "none"
-    harm = ", ".join(f"{a} {b}" for a, b in vt.loc[vt.verdict == "harmful", ["item", "row"]].values) or "none"
+    def named(verdict):                                    # "#9 xlstm_kelly_var (net_sharpe, max_drawdown)": a row judged on two metrics named once
+        g = vt[vt.verdict == verdict].groupby(["item", "row"], sort=False)["metric"].agg(list)
+        return ", ".join(f"{a} {b}" + (f" ({', '.join(ms)})" if len(ms) > 1 else "") for (a, b), ms in g.items()) or "none"
+    conf, harm = named("confirmed"), named("harmful")
     out.append(f"- **Promises** ({len(vt)} lines, {vt['item'].nunique()} items): {counts.get('confirmed', 0)} confirmed ({conf}), "
                f"{counts.get('not confirmed', 0)} not confirmed, {counts.get('harmful', 0)} harmful ({harm})"
                + "".join(f", {counts[k]} {k}" for k in ("too few pairs", "not run", "n/a") if counts.get(k, 0)) + ".")
