@@ -20,8 +20,8 @@ __all__ = ['SECTIONS', 'FOLD_SCHEMES', 'RETIRED', 'PROFILES', 'REAL_DATA', 'SKIP
            'number', 'one_of', 'boolean', 'text', 'optional', 'items', 'Section', 'keep_library', 'config_section',
            'load_stages', 'stages_loading', 'bar_ns', 'annual_bars', 'CoreConfig', 'param_names', 'retire_param',
            'check_param_names', 'FlatConfig', 'StudyConfig', 'register_profile', 'profile_reads_real_data',
-           'profile_names', 'make_config', 'set_seed', 'releasing_graphs', 'project_root', 'shared_data_dir',
-           'backend_report', 'progress_line']
+           'profile_names', 'make_config', 'set_seed', 'releasing_graphs', 'project_root', 'same_folder',
+           'shared_data_dir', 'backend_report', 'progress_line']
 
 # %% ../nbs/00_core.ipynb #1b5b06cb
 class ConfigError(ValueError):
@@ -407,6 +407,10 @@ def project_root(start=None) -> Path | None:
     for d in [p, *p.parents]:
         if (d / "pyproject.toml").exists() and (d / "nbs").is_dir(): return d
     return None
+
+def same_folder(a, b) -> bool:
+    "Whether `a` and `b` name one folder (as written or once resolved); False when either is None."
+    return a is not None and b is not None and (str(a) == str(b) or Path(str(a)).resolve() == Path(str(b)).resolve())
 
 def shared_data_dir() -> Path | None:
     """The real development candles: `$XLSTM_STUDY_DATA`, else `shared/data` beside or above the

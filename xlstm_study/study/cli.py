@@ -60,19 +60,16 @@ def _parser() -> argparse.ArgumentParser:
 # %% ../../nbs/90a_cli.ipynb #a90a0001
 def run_config(profile: str, data, params: dict):
     "The configuration of `xlstm-study run`: the data folder given once (`--data` or `-p data_dir`), else the profile's default."
-    from xlstm_study.core import make_config, ConfigError
+    from xlstm_study.core import make_config, ConfigError, same_folder
     from xlstm_study.study.runner import study_data_dir
     params = dict(params)
     if "data_dir" in params:
         given = params.pop("data_dir")
-        if data is not None and not _same_folder(data, given):
+        if data is not None and not same_folder(data, given):
             raise ConfigError(f"--data {data} and -p data_dir {given} name different data folders: give one")
         if data is None and str(given).strip().lower() in ("none", "null", ""): return make_config(profile, data_dir=None, **params)
         data = given
     return make_config(profile, data_dir=study_data_dir(profile, data, announce=lambda m: print(f"xlstm-study: {m}")), **params)
-
-def _same_folder(a, b) -> bool:
-    return str(a) == str(b) or Path(str(a)).resolve() == Path(str(b)).resolve()
 
 @contextmanager
 def _one_line_warnings():

@@ -10,7 +10,7 @@ import json, os, re, shutil, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from ..core import StudyConfig, ConfigError
+from ..core import StudyConfig, ConfigError, same_folder
 from ..registry import study_rows
 from ..metrics import classification_metrics, class_shares
 from ..data.candles import key_symbol
@@ -26,9 +26,6 @@ __all__ = ['VENUE_FEES', 'DECISION_WARMUP', 'eval_folder', 'key_venue', 'check_v
            'span_relation', 'key_table', 'decision_split', 'evaluate_run']
 
 # %% ../../nbs/90c_evaluate.ipynb #e90c0006
-def _same_folder(a, b) -> bool:
-    return a is not None and b is not None and (str(a) == str(b) or Path(str(a)).resolve() == Path(str(b)).resolve())
-
 def eval_folder(run, data_dir, out: str | None = None) -> Path:
     "Where `evaluate_run` writes: `<run>/<out>`, by default `eval-<data folder name>`; never over another data folder's results."
     name = out or f"eval-{Path(str(data_dir)).name}"
@@ -38,7 +35,7 @@ def eval_folder(run, data_dir, out: str | None = None) -> Path:
     if (dest / "metrics.json").exists():
         try: prev = json.loads((dest / "metrics.json").read_text()).get("data_dir")
         except (ValueError, AttributeError): prev = None
-        if not _same_folder(prev, data_dir):
+        if not same_folder(prev, data_dir):
             raise ConfigError(f"{dest} holds the results on {prev}, not on {data_dir}: name another output with --out NAME")
     elif dest.exists() and any(dest.iterdir()): raise ConfigError(f"{dest} exists and holds no evaluation: name another output with --out NAME")
     return dest

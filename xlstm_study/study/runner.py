@@ -330,6 +330,7 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
                 if extra: rec["extra"] = extra                                                  # the row's own figures, as the model reports them
                 if getattr(model, "timing", None): rec["fit_timing"] = model.timing           # build, fixed cost, samples/s of a network's fit
                 meta["rows"].append(rec)
+                meta["seconds"] = round(meta.get("seconds_before", 0) + time.time() - t0, 1)   # run time so far, over every process of a resumed run
                 _write_json(out / "metrics.json", meta)
                 _log(f"fold {f.k} seed {seed} {row.name:12s} F1 macro {m['f1_macro']:.3f} acc {m['accuracy']:.3f} "
                      f"pred {np.round(m['pred_share'], 2).tolist()} | net Sharpe {tm['net_sharpe']:.2f} "
@@ -355,7 +356,9 @@ def run_study(cfg: StudyConfig, out_dir, progress: bool = True, force: bool = Fa
     meta.update(provenance=run_provenance(cfg), planned=len(mine) * len(rows), complete=False, **({"shard": list(shard)} if shard else {}))
     if prev is not None:                                   # resume: what was finished stays
         meta.update(rows=prev["rows"], **{k: prev[k] for k in ("shap",) if k in prev})
-        meta["provenance"]["resumed_from"] = [*prev.get("provenance", {}).get("resumed_from", []), prev.get("provenance", {}).get("started")]
+        pp = prev.get("provenance", {})                    # each earlier start: when, and whether its tree was dirty
+        meta["provenance"]["resumed_from"] = [*pp.get("resumed_from", []), dict(started=pp.get("started"), dirty=(pp.get("git") or {}).get("dirty"))]
+        meta["seconds_before"] = prev.get("seconds", 0)    # the earlier processes' run time (to their last written result)
         _log(f"resuming {out}: {len(prev['rows'])} of {meta['planned']} fold x seed x row results already there", t0, progress)
     elif out.exists() and force: clear_run_folder(out)
     (out / "figures").mkdir(parents=True, exist_ok=True)
@@ -369,7 +372,7 @@ def run_study(cfg: StudyConfig, out_dir, progress: bool = True, force: bool = Fa
     if shard is None: run_reports(out, results, t0, progress)
     if cfg.save_final_models and (shard is None or shard[0] == 1) and not (out / "models" / MANIFEST).exists():
         save_final_models(cfg, panel, out / "models", progress=progress, t0=t0)
-    meta.update(complete=True, seconds=round(time.time() - t0, 1)); _write_json(out / "metrics.json", meta)
+    meta.update(complete=True, seconds=round(meta.get("seconds_before", 0) + time.time() - t0, 1)); _write_json(out / "metrics.json", meta)
     _log(f"done: {out}", t0, progress)
     return results
 

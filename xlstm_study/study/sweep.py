@@ -49,7 +49,7 @@ def sweep_points(name: str) -> dict:
 def _finished(folder: Path, cfg) -> bool:
     m, c = folder / "metrics.json", folder / "config.yaml"
     if not (m.exists() and c.exists()): return False
-    try: return "seconds" in json.loads(m.read_text()) and c.read_text() == cfg.to_yaml()
+    try: return json.loads(m.read_text()).get("complete", False) and c.read_text() == cfg.to_yaml()
     except (json.JSONDecodeError, OSError): return False
 
 def run_sweep(name: str, out, data_dir=None, progress: bool = True, only=None, **params) -> pd.DataFrame:

@@ -410,7 +410,10 @@ def _provenance(meta: dict, run: Path) -> list[str]:
     head = f"**{run.name}**" + ("" if meta.get("complete", True) else
                                  f" (incomplete: {len(meta.get('rows', []))} of {meta.get('planned', '?')} fold x seed x row results)")
     out = []
-    if git: out.append(f"commit `{str(git.get('commit', '?'))[:10]}`" + (" (working tree dirty)" if git.get("dirty") else " (clean tree)"))
+    starts = [s for s in pv.get("resumed_from", []) if isinstance(s, dict)]   # earlier processes of a resumed run (older runs: start times only)
+    dirty = git.get("dirty") or any(s.get("dirty") for s in starts)
+    if git: out.append(f"commit `{str(git.get('commit', '?'))[:10]}`" + (" (working tree dirty)" if dirty else " (clean tree)"))
+    if pv.get("resumed_from"): out.append(f"run in {len(pv['resumed_from']) + 1} processes (resumed {len(pv['resumed_from'])}x)")
     if pv.get("python"): out.append(f"Python {pv['python']}")
     if pv.get("packages"): out.append("packages " + ", ".join(f"{k} {v}" for k, v in pv["packages"].items()))
     if pv.get("data"): out.append(f"{len(pv['data'])} data files, each hashed in `metrics.json`")
