@@ -382,7 +382,8 @@ def set_seed(seed: int, deterministic: bool = False):
 # %% ../nbs/00_core.ipynb #d1f830a2
 @contextmanager
 def releasing_graphs():
-    "Within: fit and predict as usual; on leaving, TensorFlow's `custom_gradient` registrations made within are dropped, and the graphs they held with them."
+    """Within: fit and predict as usual; on leaving, TensorFlow's `custom_gradient` registrations made within are dropped, and the graphs
+    they held with them, and so are the dataset generators handed to its global graph within, and the data they held."""
     reg = None
     try:
         import keras

@@ -143,6 +143,10 @@ def _log(msg, t0, progress):
 def _write_json(path: Path, obj):
     tmp = path.with_suffix(".tmp"); tmp.write_text(json.dumps(obj, indent=1)); tmp.replace(path)
 
+def _run_seconds(meta: dict, t0: float) -> float:
+    "The run time so far: this process's since `t0`, plus the earlier processes' of a resumed run (`seconds_before`)."
+    return round(meta.get("seconds_before", 0) + time.time() - t0, 1)
+
 def prepare_run(cfg, progress: bool = True, t0: float | None = None) -> tuple:
     "The panel, its folds and the run's metadata (before any row); the held-out symbols (`holdout_symbols`) named in it."
     t0 = t0 or time.time()
@@ -330,7 +334,7 @@ def run_fold(cfg, rows, panel, f, meta: dict, out: Path, t0: float, progress: bo
                 if extra: rec["extra"] = extra                                                  # the row's own figures, as the model reports them
                 if getattr(model, "timing", None): rec["fit_timing"] = model.timing           # build, fixed cost, samples/s of a network's fit
                 meta["rows"].append(rec)
-                meta["seconds"] = round(meta.get("seconds_before", 0) + time.time() - t0, 1)   # run time so far, over every process of a resumed run
+                meta["seconds"] = _run_seconds(meta, t0)
                 _write_json(out / "metrics.json", meta)
                 _log(f"fold {f.k} seed {seed} {row.name:12s} F1 macro {m['f1_macro']:.3f} acc {m['accuracy']:.3f} "
                      f"pred {np.round(m['pred_share'], 2).tolist()} | net Sharpe {tm['net_sharpe']:.2f} "
@@ -372,7 +376,7 @@ def run_study(cfg: StudyConfig, out_dir, progress: bool = True, force: bool = Fa
     if shard is None: run_reports(out, results, t0, progress)
     if cfg.save_final_models and (shard is None or shard[0] == 1) and not (out / "models" / MANIFEST).exists():
         save_final_models(cfg, panel, out / "models", progress=progress, t0=t0)
-    meta.update(complete=True, seconds=round(meta.get("seconds_before", 0) + time.time() - t0, 1)); _write_json(out / "metrics.json", meta)
+    meta.update(complete=True, seconds=_run_seconds(meta, t0)); _write_json(out / "metrics.json", meta)
     _log(f"done: {out}", t0, progress)
     return results
 
